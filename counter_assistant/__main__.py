@@ -1,0 +1,3 @@
+from counter_assistant.cli import main
+
+raise SystemExit(main())

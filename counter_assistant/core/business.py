@@ -1,0 +1,69 @@
+"""The business catalog: business name -> the documents it requires."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from counter_assistant.core.problems import Problem, TomlFileError, read_resource_toml, read_toml
+
+BUILTIN = "business_catalog.toml"
+
+
+@dataclass(frozen=True)
+class Business:
+    key: str
+    name: str
+    documents: tuple[str, ...]
+    initials: str = ""
+
+    @property
+    def documents_text(self) -> str:
+        return "、".join(self.documents)
+
+
+@dataclass
+class BusinessCatalog:
+    items: list[Business]
+    source: str
+    problems: list[Problem] = field(default_factory=list)
+
+    def get(self, key: str) -> Business | None:
+        return next((b for b in self.items if b.key == key), None)
+
+
+def _parse(data: dict, name: str) -> BusinessCatalog:
+    problems: list[Problem] = []
+    items: list[Business] = []
+    raw_items = data.get("business", [])
+    if not isinstance(raw_items, list):
+        return BusinessCatalog([], name, [Problem(name, "business", "must be [[business]] tables")])
+    for i, raw in enumerate(raw_items):
+        where = f"business[{i}]"
+        if not isinstance(raw, dict) or not raw.get("key") or not raw.get("name"):
+            problems.append(Problem(name, where, "each [[business]] needs key and name"))
+            continue
+        docs = raw.get("documents", [])
+        if not isinstance(docs, list) or not all(isinstance(d, str) for d in docs):
+            problems.append(Problem(name, f"{where}.documents", "must be a list of strings"))
+            docs = []
+        items.append(Business(str(raw["key"]), str(raw["name"]), tuple(docs), str(raw.get("initials", ""))))
+    return BusinessCatalog(items, name, problems)
+
+
+def load_business_catalog(path: Path | str | None = None) -> BusinessCatalog:
+    """The center's catalog if configured and readable, else the shipped example."""
+    problems: list[Problem] = []
+    if path:
+        try:
+            data, _ = read_toml(path)
+            catalog = _parse(data, str(path))
+            if catalog.items:
+                return catalog
+            problems = [*catalog.problems, Problem(str(path), "business", "no usable entry; using the example catalog")]
+        except TomlFileError as exc:
+            problems.append(exc.problem)
+    data, _, name = read_resource_toml(BUILTIN)
+    catalog = _parse(data, name)
+    catalog.problems[:0] = problems
+    return catalog

@@ -1,0 +1,233 @@
+"""The Article 8 prompt catalog: situations, variants, slots and fallbacks."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from counter_assistant.core.problems import Problem, TomlFileError, locate, read_resource_toml, read_toml
+
+SLOT_RE = re.compile(r"\{([a-z_]+)\}")
+
+# Text that must never reach a screen: raw placeholders and conversion debris.
+DEBRIS = ("××", "XX", "xx", "хх", "?!?", "</span>", "{", "}", "<", ">")
+
+# The order of Article 8; it is also the order of the default hotkeys.
+SITUATION_KEYS = (
+    "phone",
+    "greeting",
+    "documents",
+    "signature",
+    "refusal",
+    "outage",
+    "feedback",
+    "crowding",
+    "handover",
+    "farewell",
+)
+
+LANGUAGES = {"zh-Hans": "prompts/zh-Hans.toml", "zh-Hant": "prompts/zh-Hant.toml"}
+
+
+def slots_of(text: str) -> list[str]:
+    return SLOT_RE.findall(text)
+
+
+def debris_in(text: str) -> list[str]:
+    """Placeholders or debris left in a text that is about to be shown."""
+    return [d for d in DEBRIS if d in text]
+
+
+@dataclass(frozen=True)
+class Variant:
+    id: str
+    label: str
+    text: str
+    fallbacks: tuple[str, ...] = ()
+
+    @property
+    def slots(self) -> list[str]:
+        seen: list[str] = []
+        for s in slots_of(self.text):
+            if s not in seen:
+                seen.append(s)
+        return seen
+
+    def render(self, values: Mapping[str, str]) -> str:
+        """The text with slots filled; the first fallback that can be filled otherwise."""
+        for candidate in (self.text, *self.fallbacks):
+            needed = slots_of(candidate)
+            if all(str(values.get(s, "")).strip() for s in needed):
+                return SLOT_RE.sub(lambda m: str(values[m.group(1)]).strip(), candidate)
+        # Validation guarantees the last fallback has no slot; this is a guard.
+        return SLOT_RE.sub("", self.fallbacks[-1] if self.fallbacks else self.text)
+
+
+@dataclass(frozen=True)
+class Situation:
+    key: str
+    article: str
+    title: str
+    initials: str
+    variants: tuple[Variant, ...]
+    note: str = ""
+
+    def variant(self, index: int) -> Variant:
+        return self.variants[index % len(self.variants)]
+
+
+@dataclass
+class Catalog:
+    situations: dict[str, Situation]
+    problems: list[Problem] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+
+    def __getitem__(self, key: str) -> Situation:
+        return self.situations[key]
+
+    def __iter__(self):
+        return iter(self.situations.values())
+
+    def __len__(self) -> int:
+        return len(self.situations)
+
+    def to_json(self, hotkeys: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
+        hotkeys = hotkeys or {}
+        return [
+            {
+                "key": s.key,
+                "article": s.article,
+                "title": s.title,
+                "hotkey": hotkeys.get(s.key, ""),
+                "variants": [
+                    {"id": v.id, "label": v.label, "text": v.text, "fallbacks": list(v.fallbacks)}
+                    for v in s.variants
+                ],
+            }
+            for s in self
+        ]
+
+
+def _check_text(text: Any, where: str, name: str, source: str, problems: list[Problem]) -> bool:
+    if not isinstance(text, str) or not text.strip():
+        problems.append(Problem(name, where, "must be a non-empty string", locate(source, where)))
+        return False
+    bare = SLOT_RE.sub("", text)
+    bad = debris_in(bare)
+    if bad:
+        problems.append(
+            Problem(
+                name,
+                where,
+                f"contains {', '.join(repr(b) for b in bad)}; write the real words or a "
+                "{slot} such as {department}",
+                locate(source, where),
+            )
+        )
+        return False
+    return True
+
+
+def _parse_variant(
+    raw: Any, where: str, name: str, source: str, problems: list[Problem]
+) -> Variant | None:
+    if not isinstance(raw, dict):
+        problems.append(Problem(name, where, "must be a table with id, label, text"))
+        return None
+    vid = raw.get("id")
+    if not isinstance(vid, str) or not vid:
+        problems.append(Problem(name, where, "needs an id", locate(source, where)))
+        return None
+    text = raw.get("text")
+    if not _check_text(text, f"{where}.text", name, source, problems):
+        return None
+    fallbacks = raw.get("fallbacks", [])
+    if not isinstance(fallbacks, list) or not all(
+        _check_text(f, f"{where}.fallbacks", name, source, problems) for f in fallbacks
+    ):
+        return None
+    if slots_of(text) and (not fallbacks or slots_of(fallbacks[-1])):
+        problems.append(
+            Problem(
+                name,
+                f"{where}.fallbacks",
+                "a text with {slots} needs fallbacks, the last one without any slot, "
+                "so nothing unfilled is ever shown",
+                locate(source, f"{where}.text"),
+            )
+        )
+        return None
+    return Variant(vid, str(raw.get("label", vid)), text, tuple(fallbacks))
+
+
+def parse_catalog(data: dict[str, Any], name: str, source: str) -> Catalog:
+    problems: list[Problem] = []
+    situations: dict[str, Situation] = {}
+    for key, raw in data.items():
+        if not isinstance(raw, dict):
+            problems.append(Problem(name, key, "must be a table", locate(source, key)))
+            continue
+        variants = []
+        for i, rv in enumerate(raw.get("variants", [])):
+            v = _parse_variant(rv, f"{key}.variants[{i}]", name, source, problems)
+            if v:
+                variants.append(v)
+        situations[key] = Situation(
+            key=key,
+            article=str(raw.get("article", "")),
+            title=str(raw.get("title", key)),
+            initials=str(raw.get("initials", "")),
+            variants=tuple(variants),
+            note=str(raw.get("note", "")),
+        )
+    return Catalog(situations, problems, [name])
+
+
+def load_builtin(language: str = "zh-Hans") -> Catalog:
+    data, text, name = read_resource_toml(LANGUAGES.get(language, LANGUAGES["zh-Hans"]))
+    return parse_catalog(data, name, text)
+
+
+def _merge_override(base: Catalog, override: Catalog) -> None:
+    """Replace individual texts: a variant with a known id replaces that variant."""
+    for key, sit in override.situations.items():
+        if key not in base.situations:
+            base.problems.append(
+                Problem(override.sources[0], key, f"unknown situation; use one of {', '.join(SITUATION_KEYS)}")
+            )
+            continue
+        current = base.situations[key]
+        variants = list(current.variants)
+        ids = [v.id for v in variants]
+        for v in sit.variants:
+            if v.id in ids:
+                variants[ids.index(v.id)] = v
+            else:
+                variants.append(v)
+        base.situations[key] = replace(
+            current,
+            title=sit.title if sit.title != key else current.title,
+            variants=tuple(variants),
+        )
+
+
+def load_catalog(language: str = "zh-Hans", override: Path | str | None = None) -> Catalog:
+    """The built-in catalog with the center's override file applied on top.
+
+    A broken override is reported and ignored; the built-in texts keep working.
+    """
+    catalog = load_builtin(language)
+    if override:
+        try:
+            data, text = read_toml(override)
+        except TomlFileError as exc:
+            catalog.problems.append(exc.problem)
+            return catalog
+        extra = parse_catalog(data, str(override), text)
+        catalog.problems.extend(extra.problems)
+        catalog.sources.append(str(override))
+        _merge_override(catalog, extra)
+    return catalog

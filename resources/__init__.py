@@ -1,0 +1,1 @@
+"""Prompt texts, checklists, example catalog and config shipped with the app."""
