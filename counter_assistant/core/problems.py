@@ -69,19 +69,19 @@ def read_resource_toml(relative: str) -> tuple[dict[str, Any], str, str]:
 
 
 def locate(text: str, dotted_key: str) -> int | None:
-    """Best-effort line number of a dotted key such as 'hotkeys.greeting'."""
-    parts = dotted_key.split(".")
+    """Best-effort line of a key such as 'hotkeys.greeting' or 'greeting.variants[1].text'."""
+    match = re.fullmatch(r"(?:(.+?)(?:\[(\d+)\])?\.)?([^.\[\]]+)", dotted_key)
+    if not match:
+        return None
+    table, index, leaf = match.group(1), int(match.group(2) or 0), match.group(3)
     lines = text.splitlines()
-    table, leaf = parts[:-1], parts[-1]
     start = 0
     if table:
-        header = re.compile(r"^\s*\[\[?\s*" + re.escape(".".join(table)) + r"\s*\]\]?\s*$")
-        for i, line in enumerate(lines):
-            if header.match(line):
-                start = i
-                break
-        else:
+        header = re.compile(r"^\s*\[\[?\s*" + re.escape(table) + r"\s*\]\]?\s*(#.*)?$")
+        found = [i for i, line in enumerate(lines) if header.match(line)]
+        if len(found) <= index:
             return None
+        start = found[index]
     key_re = re.compile(r"^\s*\"?" + re.escape(leaf) + r"\"?\s*=")
     for i in range(start, len(lines)):
         if key_re.match(lines[i]):
@@ -90,4 +90,5 @@ def locate(text: str, dotted_key: str) -> int | None:
             break
     if table:
         return start + 1
-    return None
+    header = re.compile(r"^\s*\[\[?\s*" + re.escape(leaf) + r"\s*\]\]?")
+    return next((i + 1 for i, line in enumerate(lines) if header.match(line)), None)

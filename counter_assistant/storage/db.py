@@ -131,6 +131,7 @@ def open_database(path: Path | str, counter_id: str | None = None, *, check: boo
         if problem:
             result.moved_aside = _move_aside(path)
     db = make_database(path)
+    database.initialize(db)
     try:
         db.connect(reuse_if_open=True)
         migrate(db, path)
@@ -140,7 +141,6 @@ def open_database(path: Path | str, counter_id: str | None = None, *, check: boo
     except Exception as exc:
         db.close()
         raise DatabaseError(f"{path}: cannot open the database ({exc}).") from exc
-    database.initialize(db)
     if counter_id:
         with db.atomic("IMMEDIATE"):
             Meta.insert(key="counter_id", value=counter_id).on_conflict_replace().execute()

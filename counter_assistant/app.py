@@ -1,0 +1,101 @@
+"""The composition root: builds the parts and wires them. No rules live here."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import traceback
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from counter_assistant import __version__
+from counter_assistant.context import Context
+from counter_assistant.core.clock import Clock
+from counter_assistant.core.day import DayGate
+from counter_assistant.core.session import PromptSession
+from counter_assistant.storage.checklists import load_today
+from counter_assistant.storage.db import DatabaseError, open_database
+from counter_assistant.storage.recorder import Recorder
+from counter_assistant.ui.counter import CounterUi
+
+log = logging.getLogger(__name__)
+TICK_MS = 30_000
+
+
+def install_excepthook(notify) -> None:
+    """An uncaught exception is logged with its traceback; the clerk gets a short line."""
+
+    def hook(kind, value, tb) -> None:
+        log.error("uncaught exception:\n%s", "".join(traceback.format_exception(kind, value, tb)))
+        try:
+            notify("程序出现内部错误，已记录到日志；可继续使用。")
+        except Exception:
+            pass
+
+    sys.excepthook = hook
+
+
+def open_storage(ctx: Context) -> list[str]:
+    """Open the database; problems come back as notices and the counter keeps working."""
+    notices = []
+    try:
+        opened = open_database(ctx.paths.database, ctx.config.counter_id)
+        if opened.moved_aside:
+            msg = f"数据库文件已损坏，已另存为 {opened.moved_aside.name} 并新建数据库。"
+            log.error("corrupt database moved aside to %s; a fresh one was started", opened.moved_aside)
+            notices.append(msg)
+    except DatabaseError as exc:
+        log.error("database: %s", exc)
+        notices.append(f"数据库无法打开，使用记录暂存待写入：{exc}")
+    return notices
+
+
+def run_app(ctx: Context, clock: Clock | None = None) -> int:
+    from counter_assistant.platform.single_instance import SingleInstance
+
+    clock = clock or Clock()
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("CounterAssistant")
+    app.setApplicationDisplayName("窗口服务助手")
+    app.setApplicationVersion(__version__)
+    app.setQuitOnLastWindowClosed(False)
+
+    instance = SingleInstance()
+    if not instance.acquire():
+        log.info("another instance is running; asked it to come forward")
+        return 0
+
+    notices = open_storage(ctx)
+    recorder = Recorder(ctx.paths.database, ctx.paths.pending_file)
+    recorder.start()
+    try:
+        checklist_rows, staff_rows = load_today(ctx.config.counter_id, clock.now().date().isoformat())
+    except Exception as exc:  # a broken database must not lock the counter out
+        log.error("cannot read today's checklist records: %s", exc)
+        checklist_rows, staff_rows = [], []
+    gate = DayGate(ctx.config, clock, recorder.submit, checklist_rows, staff_rows)
+    session = PromptSession(ctx.catalog, ctx.business, ctx.config.slot_values())
+
+    ui = CounterUi(ctx, session, gate, recorder, clock)
+    recorder.on_status = ui.bridge.report_storage
+    install_excepthook(ui.notify)
+    instance.activated.connect(ui.bring_forward)
+    ui.start(notices)
+
+    ticker = QTimer(interval=TICK_MS, timeout=ui.tick)
+    ticker.start()
+
+    def shutdown() -> None:
+        ui.shutdown()
+        recorder.close()
+        log.info("counter-assistant stopped; %d record(s) still pending", recorder.pending_count)
+
+    app.aboutToQuit.connect(shutdown)
+    # SIGTERM / Ctrl+C quit cleanly so queued records are written; the timer lets Python run.
+    signal.signal(signal.SIGTERM, lambda *_: app.quit())
+    signal.signal(signal.SIGINT, lambda *_: app.quit())
+    wake = QTimer(interval=250, timeout=lambda: None)
+    wake.start()
+    return app.exec()

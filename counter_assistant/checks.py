@@ -1,0 +1,137 @@
+"""check-config, self-check and set-pin: what IT runs before and after deploying."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+import tempfile
+from pathlib import Path
+
+from counter_assistant import __version__
+from counter_assistant.context import Context
+from counter_assistant.core.config import machine_config_path
+from counter_assistant.core.hotkeyspec import HotkeyError, parse_hotkey
+from counter_assistant.core.prompts import SITUATION_KEYS, debris_in
+
+
+def check_config(ctx: Context) -> int:
+    cfg = ctx.config
+    print(f"config: {cfg.source}")
+    print(f"counter {cfg.counter_id}, window {cfg.window}, {cfg.department}; opening {cfg.opening}, "
+          f"closing {cfg.closing}, ready {cfg.prep_minutes} min before")
+    print(f"hotkey backend: {cfg.hotkey_backend}; prompts: {', '.join(ctx.catalog.sources)}")
+    print(f"business catalog: {ctx.business.source} ({len(ctx.business.items)} entries)")
+    print(f"database: {ctx.paths.database}; log: {ctx.paths.log_file}")
+    if not ctx.problems:
+        print("OK: no problems found")
+        return 0
+    print(f"{len(ctx.problems)} problem(s); each bad key falls back to its default:", file=sys.stderr)
+    for problem in ctx.problems:
+        print(f"  {problem}", file=sys.stderr)
+    return 1
+
+
+def render_all(ctx: Context) -> list[str]:
+    """Render every variant with all slots filled and with none; return failures."""
+    failures = []
+    for key in SITUATION_KEYS:
+        if key not in ctx.catalog.situations or not ctx.catalog[key].variants:
+            failures.append(f"situation {key!r} has no usable prompt")
+    for situation in ctx.catalog:
+        for variant in situation.variants:
+            full = {slot: "测试" for slot in variant.slots}
+            for values in (full, {}, ctx.config.slot_values()):
+                text = variant.render(values)
+                bad = debris_in(text)
+                if bad or not text:
+                    failures.append(f"{situation.key}.{variant.id} renders {text!r} ({bad})")
+    return failures
+
+
+def self_check(ctx: Context) -> int:
+    from counter_assistant.storage.db import DatabaseError, close_database, open_database
+
+    problems = [str(p) for p in ctx.problems]
+    failures = render_all(ctx)
+    for action, combo in ctx.config.hotkeys.items():
+        if combo:
+            try:
+                parse_hotkey(combo)
+            except HotkeyError as exc:
+                failures.append(f"hotkey {action}: {exc}")
+    db_note = ""
+    try:
+        opened = open_database(ctx.paths.database, ctx.config.counter_id)
+        close_database()
+        db_note = f"database {opened.path} opens"
+        if opened.moved_aside:
+            problems.append(f"corrupt database moved aside to {opened.moved_aside}")
+    except (DatabaseError, OSError) as exc:
+        failures.append(f"database: {exc}")
+    failures += _check_qt()
+    variants = sum(len(s.variants) for s in ctx.catalog)
+    print(f"counter-assistant {__version__}: {len(ctx.catalog)} situations, {variants} variants rendered")
+    if db_note:
+        print(db_note)
+    for p in problems:
+        print(f"warning: {p}", file=sys.stderr)
+    for f in failures:
+        print(f"FAIL: {f}", file=sys.stderr)
+    print("self-check failed" if failures else "self-check passed")
+    return 1 if failures else 0
+
+
+def _check_qt() -> list[str]:
+    """The GUI libraries load (matters in the frozen bundle)."""
+    try:
+        from PySide6.QtCore import qVersion  # noqa: F401
+        from PySide6.QtGui import QGuiApplication  # noqa: F401
+        from PySide6.QtWidgets import QWidget  # noqa: F401
+    except ImportError as exc:
+        return [f"Qt does not load: {exc}"]
+    return []
+
+
+def set_pin(ctx: Context, pin: str | None) -> int:
+    """Write [supervisor] pin_hash into the config in force (or the machine config)."""
+    from counter_assistant.core.pin import hash_pin
+
+    if pin is None:
+        pin = getpass.getpass("supervisor PIN: ")
+        if getpass.getpass("again: ") != pin:
+            print("the two PINs differ; nothing written", file=sys.stderr)
+            return 2
+    if len(pin) < 4 or not pin.isdigit():
+        print("a PIN is at least 4 digits; nothing written", file=sys.stderr)
+        return 2
+    target = Path(ctx.config.source) if ctx.config.source != "<built-in defaults>" else machine_config_path()
+    text = target.read_text(encoding="utf-8") if target.exists() else ""
+    line = f'pin_hash = "{hash_pin(pin)}"'
+    text = _replace_pin_line(text, line)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=target.parent, delete=False) as fh:
+            fh.write(text)
+        Path(fh.name).replace(target)
+    except OSError as exc:
+        print(f"cannot write {target}: {exc}; run as administrator", file=sys.stderr)
+        return 2
+    print(f"supervisor PIN set in {target}")
+    return 0
+
+
+def _replace_pin_line(text: str, line: str) -> str:
+    lines = text.splitlines()
+    in_section = False
+    for i, current in enumerate(lines):
+        stripped = current.strip()
+        if stripped.startswith("["):
+            in_section = stripped == "[supervisor]"
+        elif in_section and stripped.startswith("pin_hash"):
+            lines[i] = line
+            return "\n".join(lines) + "\n"
+    if "[supervisor]" in (s.strip() for s in lines):
+        idx = [s.strip() for s in lines].index("[supervisor]")
+        lines.insert(idx + 1, line)
+        return "\n".join(lines) + "\n"
+    return text.rstrip("\n") + ("\n\n" if text else "") + f"[supervisor]\n{line}\n"

@@ -1,0 +1,42 @@
+"""Everything loaded from disk before any window: config, paths, prompts, catalog."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from counter_assistant import __version__
+from counter_assistant.core.business import BusinessCatalog, load_business_catalog
+from counter_assistant.core.config import Config, load_config
+from counter_assistant.core.paths import Paths, resolve_paths
+from counter_assistant.core.problems import Problem
+from counter_assistant.core.prompts import Catalog, load_catalog
+from counter_assistant.logsetup import setup_logging
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Context:
+    config: Config
+    paths: Paths
+    catalog: Catalog
+    business: BusinessCatalog
+    debug: bool = False
+
+    @property
+    def problems(self) -> list[Problem]:
+        return [*self.config.problems, *self.catalog.problems, *self.business.problems]
+
+
+def load_context(config_path: str | None = None, data_dir: str | None = None, *, debug: bool = False) -> Context:
+    config = load_config(config_path)
+    paths = resolve_paths(data_dir or config.data_dir or None, config.database or None)
+    setup_logging(paths.log_file, debug)
+    catalog = load_catalog(config.language, config.prompt_overrides or None)
+    business = load_business_catalog(config.business_catalog or None)
+    ctx = Context(config, paths, catalog, business, debug)
+    log.info("counter-assistant %s, config %s, database %s", __version__, config.source, paths.database)
+    for problem in ctx.problems:
+        log.warning("config/resource problem: %s", problem)
+    return ctx

@@ -1,0 +1,21 @@
+"""The one bridge from background threads (hotkey hooks, writer) to the GUI thread."""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import QObject, Signal
+
+
+class Bridge(QObject):
+    """Emitting a signal from any thread queues the slot call on the GUI thread."""
+
+    hotkey = Signal(str, float)  # action, perf_counter() when the backend fired
+    storage_status = Signal(object)  # str message or None when storage is fine
+
+    def fire(self, action: str) -> None:
+        # Runs on the hook's thread: no widget access here, and keep it tiny.
+        self.hotkey.emit(action, time.perf_counter())
+
+    def report_storage(self, message: str | None) -> None:
+        self.storage_status.emit(message)

@@ -1,0 +1,134 @@
+"""Turns an action (hotkey, click, picker, tray) into what the window shows and one record."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Signal
+
+from counter_assistant.core.clock import Clock
+from counter_assistant.core.day import DayGate, DayState
+from counter_assistant.core.prompts import SITUATION_KEYS
+from counter_assistant.core.session import PromptSession, Shown
+from counter_assistant.core.usage import UsageRecord, new_record
+from counter_assistant.ui.prompt_window import PromptWindow
+
+log = logging.getLogger(__name__)
+
+
+
+def heading(shown: Shown) -> str:
+    s, v = shown.situation, shown.variant
+    return f"第{s.article}条 {s.title} · {v.label}（{shown.index + 1}/{len(s.variants)}）"
+
+
+class CounterController(QObject):
+    """The GUI-thread side of every action. State lives in the core objects it holds."""
+
+    prep_needed = Signal()  # a prompt was asked for before today's preparation
+    picker_requested = Signal()
+    fields_requested = Signal()
+
+    def __init__(
+        self,
+        session: PromptSession,
+        window: PromptWindow,
+        record: Callable[[UsageRecord], None],
+        gate: DayGate,
+        counter_id: str,
+        clock: Clock,
+    ) -> None:
+        super().__init__()
+        self.session = session
+        self.window = window
+        self._record = record
+        self.gate = gate
+        self._counter_id = counter_id
+        self._clock = clock
+
+    def handle(self, action: str, trigger: str = "hotkey") -> None:
+        if action in SITUATION_KEYS:
+            self.show_situation(action, trigger)
+        elif action == "next_variant":
+            if self._allowed() and self.session.current_key:
+                self._present(self.session.next_variant(), trigger)
+        elif action == "toggle_window":
+            self.window.toggle()
+        elif action == "next_customer":
+            self.next_customer()
+        elif action == "picker":
+            self.picker_requested.emit()
+        elif action == "fields":
+            self.fields_requested.emit()
+        else:
+            log.warning("unknown action %r", action)
+
+    def show_situation(self, key: str, trigger: str, index: int | None = None) -> None:
+        if key not in self.session.catalog.situations or not self.session.catalog[key].variants:
+            self.window.show_prompt("", f"“{key}”的话术未能加载，请联系信息科检查资源文件。", locked=True)
+            return
+        if not self._allowed():
+            return
+        shown = self.session.show(key) if index is None else self.session.choose(key, index)
+        self._present(shown, trigger)
+
+    def _allowed(self) -> bool:
+        state = self.gate.state
+        if state is DayState.OPEN:
+            return True
+        if state is DayState.CLOSED:
+            self.window.show_prompt("第十六条 日终收尾", self.gate.notice, locked=True)
+        else:
+            self.window.show_prompt("第十四条 岗前准备", self.gate.notice, locked=True)
+            self.prep_needed.emit()
+        return False
+
+    def _present(self, shown: Shown | None, trigger: str) -> None:
+        if shown is None:
+            return
+        s, v = shown.situation, shown.variant
+        self.window.show_prompt(heading(shown), shown.text, self.context_text())
+        self._record(
+            new_record(
+                self._clock,
+                counter_id=self._counter_id,
+                staff_id=self.gate.staff_on_duty,
+                situation=s.key,
+                variant=v.id,
+                business=self.session.business_key,
+                trigger=trigger,
+            )
+        )
+
+    def context_text(self) -> str:
+        """What is filled in for this customer, shown (never logged) so the clerk can check it."""
+        values = self.session.values()
+        parts = []
+        if "business" in values:
+            parts.append(f"业务：{values['business']}")
+        if values.get("surname"):
+            parts.append(f"客户：{values['surname']}{values.get('title', '')}")
+        for name, label in (("place", "签字"), ("missing", "缺"), ("procedure", "手续"), ("ref_department", "转办")):
+            if values.get(name):
+                parts.append(f"{label}：{values[name]}")
+        return " · ".join(parts)
+
+    def apply_fields(self, values: dict, business_key: str) -> None:
+        for name, value in values.items():
+            self.session.set_field(name, value)
+        self.session.set_business(business_key)
+        self._refresh_current()
+
+    def next_customer(self) -> None:
+        self.session.next_customer()
+        self.window.set_context("")
+        self._refresh_current()
+
+    def _refresh_current(self) -> None:
+        """Re-render the prompt on screen with the new values, without counting a new use."""
+        if self.session.current_key and self.gate.state is DayState.OPEN:
+            shown = self.session.current()
+            self.window.show_prompt(heading(shown), shown.text, self.context_text())
+        else:
+            self.window.set_context(self.context_text())

@@ -1,0 +1,311 @@
+"""The counter's GUI: prompt window, menu/tray, dialogs and the hotkey backend, wired."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QAction, QColor, QFont, QIcon, QKeySequence, QPainter, QPixmap, QShortcut
+from PySide6.QtWidgets import QApplication, QMenu, QMessageBox, QSystemTrayIcon
+
+from counter_assistant.context import Context
+from counter_assistant.core.clock import Clock
+from counter_assistant.core.day import DayEvent, DayGate, DayState
+from counter_assistant.core.hotkeyspec import Hotkey, HotkeyError, parse_hotkey
+from counter_assistant.core.picking import choices
+from counter_assistant.core.prompts import SITUATION_KEYS
+from counter_assistant.core.session import PromptSession
+from counter_assistant.platform.focus import make_foreground_keeper
+from counter_assistant.platform.hotkeys.base import BackendUnavailable
+from counter_assistant.platform.hotkeys.choose import choose_backend
+from counter_assistant.ui.bridge import Bridge
+from counter_assistant.ui.controller import CounterController
+from counter_assistant.ui.day_dialogs import DayDialogs
+from counter_assistant.ui.fields import FieldsDialog
+from counter_assistant.ui.picker import PickerDialog
+from counter_assistant.ui.prompt_window import PromptWindow
+
+log = logging.getLogger(__name__)
+
+ACTION_NAMES = {
+    "next_variant": "下一种说法",
+    "toggle_window": "显示/隐藏窗口",
+    "next_customer": "下一位客户（清空）",
+    "picker": "选择话术",
+    "fields": "填写客户信息",
+}
+
+
+def app_icon() -> QIcon:
+    pixmap = QPixmap(64, 64)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setBrush(QColor("#2f6f4f"))
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.drawRoundedRect(2, 2, 60, 60, 12, 12)
+    painter.setPen(QColor("white"))
+    font = QFont()
+    font.setPixelSize(40)
+    font.setBold(True)
+    painter.setFont(font)
+    painter.drawText(pixmap.rect(), Qt.AlignmentFlag.AlignCenter, "窗")
+    painter.end()
+    return QIcon(pixmap)
+
+
+def qt_sequence(hotkey: Hotkey) -> QKeySequence:
+    names = {"ctrl": "Ctrl", "alt": "Alt", "shift": "Shift", "win": "Meta"}
+    key = hotkey.key.upper() if len(hotkey.key) == 1 else hotkey.key.capitalize()
+    return QKeySequence("+".join([*(names[m] for m in hotkey.modifiers), key]))
+
+
+class CounterUi(QObject):
+    def __init__(self, ctx: Context, session: PromptSession, gate: DayGate, recorder, clock: Clock) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.gate = gate
+        self.recorder = recorder
+        self.clock = clock
+        self.bridge = Bridge()
+        self.notices: list[str] = []
+        self.hotkey_notices: list[str] = []
+        self.storage_notice = ""
+        self.paused = False
+        self.last_hotkey_at = 0.0  # perf_counter of the last backend callback (for the bench)
+        cfg = ctx.config
+        self.bindings = self._parse_bindings()
+        self.backend, self.backend_reasons = choose_backend(cfg.hotkey_backend, self.bridge.fire)
+        situations = [(s.key, s.title, cfg.hotkeys.get(s.key, "")) for s in ctx.catalog]
+        self.window = PromptWindow(cfg.font_size, situations, ctx.paths.state_file, focusable=self.backend is None)
+        self.window.set_title(f"窗口服务助手 · {cfg.window}号窗口 · {cfg.department}")
+        self.controller = CounterController(session, self.window, recorder.record, gate, cfg.counter_id, clock)
+        self.foreground = make_foreground_keeper()
+        self._return_focus_to: object | None = None
+        self.picker = PickerDialog(choices(ctx.catalog))
+        self.fields = FieldsDialog(ctx.business)
+        self.day = DayDialogs(cfg, gate, self.window, self._take_focus, self._give_focus_back)
+        self._wire()
+        self.menu = self._build_menu()
+        self.window.set_menu(self.menu)
+        self.tray: QSystemTrayIcon | None = None
+        if QSystemTrayIcon.isSystemTrayAvailable():
+            self.tray = QSystemTrayIcon(app_icon(), self)
+            self.tray.setToolTip(self.window.windowTitle())
+            self.tray.setContextMenu(self.menu)
+            self.tray.activated.connect(self._tray_activated)
+        QApplication.instance().setWindowIcon(app_icon())
+
+    # --- wiring ---------------------------------------------------------------
+    def _parse_bindings(self) -> dict[str, Hotkey]:
+        bindings = {}
+        for action, combo in self.ctx.config.hotkeys.items():
+            if not combo or (action in SITUATION_KEYS and action not in self.ctx.catalog.situations):
+                continue
+            try:
+                bindings[action] = parse_hotkey(combo)
+            except HotkeyError as exc:  # config validation already reported it; be safe
+                log.warning("hotkey %s: %s", action, exc)
+        return bindings
+
+    def _wire(self) -> None:
+        self.bridge.hotkey.connect(self._on_hotkey)
+        self.bridge.storage_status.connect(self._on_storage)
+        self.window.action_requested.connect(self.controller.handle)
+        self.controller.prep_needed.connect(self.day.show_prep)
+        self.controller.picker_requested.connect(self.open_picker)
+        self.controller.fields_requested.connect(self.open_fields)
+        self.picker.chosen.connect(lambda key, index: self.controller.show_situation(key, "picker", index))
+        self.picker.finished.connect(self._give_focus_back)
+        self.fields.applied.connect(self.controller.apply_fields)
+        self.fields.next_customer.connect(self.controller.next_customer)
+        self.fields.finished.connect(self._give_focus_back)
+        self.day.changed.connect(self._day_changed)
+
+    def _on_hotkey(self, action: str, fired_at: float) -> None:
+        self.last_hotkey_at = fired_at
+        if self.paused:
+            return
+        self.controller.handle(action, "hotkey")
+
+    def _on_storage(self, message: str | None) -> None:
+        self.storage_notice = message or ""
+        self._refresh_notices()
+
+    def notify(self, message: str) -> None:
+        if message not in self.notices:
+            self.notices.append(message)
+        self._refresh_notices()
+
+    def _refresh_notices(self) -> None:
+        lines = [*self.hotkey_notices, *self.notices]
+        if self.storage_notice:
+            lines.append(self.storage_notice)
+        self.window.set_notices(lines)
+
+    # --- start / stop -----------------------------------------------------------
+    def start(self, notices: list[str]) -> None:
+        self.notices.extend(notices)
+        problems = self.ctx.problems
+        if problems:
+            self.notices.append(f"配置或资源文件有 {len(problems)} 处问题，已按默认值运行；详见日志或运行 check-config。")
+        self.arm_hotkeys()
+        self.window.show_prompt("", "按热键显示对应话术；菜单 ☰ 中可查看热键一览。")
+        self.window.show_quietly()
+        if self.tray:
+            self.tray.show()
+        self._refresh_notices()
+        self._day_changed()
+        if self.gate.state is DayState.NEEDS_PREP:
+            self.day.show_prep()
+
+    def arm_hotkeys(self) -> None:
+        self.hotkey_notices = []
+        if self.backend is not None:
+            try:
+                failures = self.backend.start(self.bindings)
+            except BackendUnavailable as exc:
+                log.warning("hotkey backend %s cannot start: %s", self.backend.name, exc)
+                self.backend_reasons.append(f"{self.backend.name}: {exc}")
+                self.backend = None
+                self.window.set_focusable(True)
+            else:
+                for f in failures:
+                    label = self._action_label(f.action)
+                    self.hotkey_notices.append(f"热键 {f.combo}（{label}）{f.reason}，请在配置中换一个组合。")
+                    log.warning("hotkey %s for %s failed: %s %s", f.combo, f.action, f.reason, f.detail)
+                log.info("hotkey backend %s armed, %d of %d hotkeys", self.backend.name,
+                         len(self.bindings) - len(failures), len(self.bindings))
+                self.window.set_status(f"全局热键：{self.backend.name}")
+        if self.backend is None:
+            for reason in self.backend_reasons:
+                log.warning("no global hotkeys: %s", reason)
+            self._install_window_shortcuts()
+            self.window.set_status("全局热键不可用：请先点击本窗口再按快捷键", warning=True)
+        self._refresh_notices()
+
+    def _install_window_shortcuts(self) -> None:
+        if getattr(self, "_shortcuts", None):
+            return
+        self._shortcuts = []
+        for action, hotkey in self.bindings.items():
+            shortcut = QShortcut(qt_sequence(hotkey), self.window)
+            shortcut.activated.connect(lambda a=action: self.controller.handle(a, "hotkey"))
+            self._shortcuts.append(shortcut)
+
+    def set_paused(self, paused: bool) -> None:
+        self.paused = paused
+        if self.backend is not None:
+            if paused:
+                self.backend.stop()
+                self.window.set_status("热键已暂停", warning=True)
+            else:
+                self.arm_hotkeys()
+
+    def shutdown(self) -> None:
+        if self.backend is not None:
+            self.backend.stop()
+        self.window.save_geometry()
+        if self.tray:
+            self.tray.hide()
+
+    def tick(self) -> None:
+        event = self.gate.tick()
+        if event is DayEvent.NEW_DAY and self.gate.state is DayState.NEEDS_PREP:
+            self.controller.next_customer()
+            self.day.show_prep()
+        elif event is DayEvent.CLOSING_TIME:
+            self.day.offer_close(self.tray)
+        self._day_changed()
+
+    # --- dialogs that take focus and give it back ---------------------------------
+    def _take_focus(self) -> None:
+        if self._return_focus_to is None:
+            self._return_focus_to = self.foreground.remember()
+
+    def _give_focus_back(self) -> None:
+        self.foreground.restore(self._return_focus_to)
+        self._return_focus_to = None
+
+    def open_picker(self) -> None:
+        self._take_focus()
+        self.picker.open_fresh()
+
+    def open_fields(self) -> None:
+        self._take_focus()
+        self.fields.open_for(self.controller.session.fields, self.controller.session.business_key)
+
+    def bring_forward(self) -> None:
+        self.window.show_quietly()
+
+    # --- menu ---------------------------------------------------------------------
+    def _action_label(self, action: str) -> str:
+        if action in self.ctx.catalog.situations:
+            return self.ctx.catalog[action].title
+        return ACTION_NAMES.get(action, action)
+
+    def _build_menu(self) -> QMenu:
+        menu = QMenu()
+        handle = self.controller.handle
+        menu.addAction("显示/隐藏窗口", self.window.toggle)
+        menu.addAction("选择话术…", self.open_picker)
+        menu.addAction("本位客户信息…", self.open_fields)
+        menu.addAction("下一位客户（清空）", lambda: handle("next_customer", "tray"))
+        menu.addSeparator()
+        self.pause_action = QAction("暂停热键", menu, checkable=True)
+        self.pause_action.toggled.connect(self.set_paused)
+        menu.addAction(self.pause_action)
+        menu.addAction("热键一览", self.show_cheat_sheet)
+        menu.addAction("今日统计", self.show_today)
+        menu.addSeparator()
+        self.day.add_menu_actions(menu)
+        menu.addAction("统计报表…", self.open_reports)
+        menu.addSeparator()
+        menu.addAction("退出", QApplication.instance().quit)
+        return menu
+
+    def _day_changed(self) -> None:
+        self.day.update_menu()
+
+    def _tray_activated(self, reason) -> None:
+        if reason == QSystemTrayIcon.ActivationReason.Trigger:
+            self.window.toggle()
+
+    def cheat_sheet_text(self) -> str:
+        lines = []
+        for action, combo in self.ctx.config.hotkeys.items():
+            if combo:
+                lines.append(f"{combo:<16} {self._action_label(action)}")
+        return "\n".join(lines)
+
+    def show_cheat_sheet(self) -> None:
+        box = QMessageBox(QMessageBox.Icon.NoIcon, "窗口服务助手 · 热键一览", self.cheat_sheet_text())
+        box.setFont(QFont("monospace"))
+        box.setWindowModality(Qt.WindowModality.NonModal)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.show()
+        self._cheat = box
+
+    def show_today(self) -> None:
+        from counter_assistant.reports.today import today_counts
+        from counter_assistant.ui.today import TodayDialog
+
+        self.recorder.flush(1.0)
+        counts = today_counts(self.ctx.paths.database, self.ctx.config.counter_id, self.gate.local_date)
+        dialog = TodayDialog(None, counts)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        self._today = dialog
+
+    def open_reports(self) -> None:
+        from counter_assistant.ui.supervisor import SupervisorWindow, ask_pin
+
+        stored = self.ctx.config.supervisor_pin_hash
+        if not stored:
+            QMessageBox.information(None, "窗口服务助手", "本机未设置主管密码，请 IT 运行 counter-assistant set-pin。")
+            return
+        if not ask_pin(None, stored):
+            return
+        self._reports = SupervisorWindow(self.ctx)
+        self._reports.show()
+

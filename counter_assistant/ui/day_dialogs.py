@@ -1,0 +1,138 @@
+"""Day start and day end in the GUI: checklist windows, change of staff, reopening."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMenu, QMessageBox, QSystemTrayIcon
+
+from counter_assistant.core.config import Config
+from counter_assistant.core.day import DayError, DayGate, DayState
+from counter_assistant.ui.checklist import ChecklistWindow
+from counter_assistant.ui.prompt_window import PromptWindow
+from counter_assistant.ui.staff import StaffDialog
+
+log = logging.getLogger(__name__)
+
+
+class DayDialogs(QObject):
+    changed = Signal()  # the day's state or the staff on duty changed
+
+    def __init__(self, config: Config, gate: DayGate, window: PromptWindow,
+                 take_focus: Callable[[], None] = lambda: None,
+                 give_focus_back: Callable[[], None] = lambda: None) -> None:
+        super().__init__()
+        self.config = config
+        self.gate = gate
+        self.window = window
+        self._take_focus = take_focus
+        self._give_focus_back = give_focus_back
+        self.prep = ChecklistWindow(config.prep_items, config.roster, "prep", min(config.font_size, 16))
+        self.close = ChecklistWindow(config.close_items, config.roster, "close", min(config.font_size, 16))
+        self.staff = StaffDialog(config.roster, font_size=min(config.font_size, 16))
+        self.prep.confirmed.connect(self._prep_confirmed)
+        self.close.confirmed.connect(self._close_confirmed)
+        self.staff.chosen.connect(self._staff_chosen)
+        for dialog in (self.prep, self.close, self.staff):
+            dialog.finished.connect(lambda _r: self._give_focus_back())
+
+    # --- showing --------------------------------------------------------------
+    def show_prep(self) -> None:
+        if self.gate.state is not DayState.NEEDS_PREP:
+            return
+        late = ""
+        if self.gate.is_late:
+            late = f"已过准备时限 {self.gate.prep_deadline:%H:%M}，确认仍可进行，将如实记录。"
+        if not self.prep.isVisible():
+            self._take_focus()
+            self.prep.reset(staff_id=self.gate.staff_on_duty, late_notice=late)
+        else:
+            self.prep.set_late_notice(late)
+        self.prep.bring_forward()
+
+    def show_close(self) -> None:
+        if not self.close.isVisible():
+            self._take_focus()
+            self.close.reset(staff_id=self.gate.staff_on_duty)
+        self.close.bring_forward()
+
+    def show_staff(self) -> None:
+        self._take_focus()
+        self.staff.reset(self.gate.staff_on_duty)
+        self.staff.show()
+        self.staff.raise_()
+        self.staff.activateWindow()
+
+    def offer_close(self, tray: QSystemTrayIcon | None) -> None:
+        """At closing time: a quiet offer, never a popup over the business system."""
+        text = "已到营业结束时间，请在菜单中进行“日终收尾”（第十六条）。"
+        if tray is not None and tray.isVisible():
+            tray.showMessage("窗口服务助手", text, QSystemTrayIcon.MessageIcon.Information, 10_000)
+        self.window.set_context(text)
+
+    # --- outcomes -------------------------------------------------------------
+    def _prep_confirmed(self, staff_id: str, items: list) -> None:
+        try:
+            row = self.gate.confirm_prep(staff_id, items)
+        except DayError as exc:
+            log.warning("preparation not accepted: %s", exc)
+            QMessageBox.warning(None, "岗前准备", "请勾选全部项目并填写当班人员。")
+            return
+        self.prep.hide()
+        late = "（已记为迟到）" if row["late"] else ""
+        self.window.show_prompt("第十四条 岗前准备", f"岗前准备已确认{late}，可以开始营业。")
+        self.changed.emit()
+
+    def _close_confirmed(self, staff_id: str, items: list) -> None:
+        try:
+            self.gate.confirm_close(staff_id, items)
+        except DayError as exc:
+            log.warning("close-out not accepted: %s", exc)
+            return
+        self.close.hide()
+        self.window.show_prompt("第十六条 日终收尾", "今日已日终收尾，辛苦了。", locked=True)
+        self.changed.emit()
+
+    def _staff_chosen(self, staff_id: str) -> None:
+        try:
+            self.gate.change_staff(staff_id)
+        except DayError as exc:
+            log.warning("change of staff not accepted: %s", exc)
+            return
+        self.window.set_context(f"当班人员：{staff_id}")
+        self.changed.emit()
+
+    def reopen(self) -> None:
+        staff = self.gate.staff_on_duty
+        if not staff:
+            self.show_staff()
+            return
+        try:
+            self.gate.reopen(staff)
+        except DayError as exc:
+            log.warning("reopen refused: %s", exc)
+            return
+        self.window.show_prompt("", "已重新开始营业，本次重新开启已记录。")
+        self.changed.emit()
+
+    # --- menu -----------------------------------------------------------------
+    def add_menu_actions(self, menu: QMenu) -> None:
+        self.prep_action = QAction("岗前准备…", menu, triggered=self.show_prep)
+        self.staff_action = QAction("更换当班人员…", menu, triggered=self.show_staff)
+        self.close_action = QAction("日终收尾…", menu, triggered=self.show_close)
+        self.reopen_action = QAction("重新开始营业", menu, triggered=self.reopen)
+        for action in (self.prep_action, self.staff_action, self.close_action, self.reopen_action):
+            menu.addAction(action)
+        self.update_menu()
+
+    def update_menu(self) -> None:
+        if not hasattr(self, "prep_action"):
+            return
+        state = self.gate.state
+        self.prep_action.setEnabled(state is DayState.NEEDS_PREP)
+        self.staff_action.setEnabled(state is not DayState.NEEDS_PREP)
+        self.close_action.setEnabled(state is DayState.OPEN)
+        self.reopen_action.setVisible(state is DayState.CLOSED)

@@ -1,0 +1,110 @@
+"""Quick fields for this customer: business, surname and title, place, material, rule, referral."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+)
+
+from counter_assistant.core.business import BusinessCatalog
+from counter_assistant.core.session import TITLES
+
+FIELD_LABELS = (
+    ("surname", "姓氏(&S)"),
+    ("place", "签字位置(&P)"),
+    ("missing", "缺少材料(&M)"),
+    ("rule", "有关规定(&R)"),
+    ("procedure", "办理手续(&O)"),
+    ("ref_department", "转办部门(&D)"),
+    ("ref_window", "转办窗口号(&W)"),
+)
+
+
+class FieldsDialog(QDialog):
+    applied = Signal(dict, str)  # field values, business key
+    next_customer = Signal()
+
+    def __init__(self, business: BusinessCatalog, parent=None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("窗口服务助手 · 本位客户信息")
+        self.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, True)
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        self.business = QComboBox()
+        self.business.addItem("（未选择）", "")
+        for item in business.items:
+            suffix = f"  {item.initials}" if item.initials else ""
+            self.business.addItem(f"{item.name}{suffix}", item.key)
+        self.business.setEditable(True)
+        self.business.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        form.addRow("业务(&B)", self.business)
+        self.edits: dict[str, QLineEdit] = {}
+        for name, label in FIELD_LABELS:
+            edit = QLineEdit()
+            self.edits[name] = edit
+            if name == "surname":
+                row = QHBoxLayout()
+                self.title = QComboBox()
+                self.title.addItems(["", *TITLES])
+                row.addWidget(edit, 1)
+                row.addWidget(self.title)
+                form.addRow(label, row)
+            else:
+                form.addRow(label, edit)
+        layout.addLayout(form)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("确定")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+        clear = QPushButton("下一位客户（清空）(&N)")
+        clear.setAutoDefault(False)
+        buttons.addButton(clear, QDialogButtonBox.ButtonRole.ResetRole)
+        clear.clicked.connect(self._clear)
+        buttons.accepted.connect(self._apply)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def load(self, values: dict[str, str], business_key: str) -> None:
+        for name, edit in self.edits.items():
+            edit.setText(values.get(name, ""))
+        self.title.setCurrentText(values.get("title", ""))
+        index = self.business.findData(business_key)
+        self.business.setCurrentIndex(max(index, 0))
+
+    def values(self) -> dict[str, str]:
+        values = {name: edit.text().strip() for name, edit in self.edits.items()}
+        values["title"] = self.title.currentText()
+        return values
+
+    def business_key(self) -> str:
+        # An edited combo text picks the first business whose name or initials match.
+        typed = self.business.currentText().strip().lower()
+        index = self.business.currentIndex()
+        if typed and self.business.itemText(index).lower() != typed:
+            for i in range(1, self.business.count()):
+                if typed in self.business.itemText(i).lower():
+                    return self.business.itemData(i)
+        return self.business.itemData(index) or ""
+
+    def _apply(self) -> None:
+        self.applied.emit(self.values(), self.business_key())
+        self.accept()
+
+    def _clear(self) -> None:
+        self.load({}, "")
+        self.next_customer.emit()
+        self.accept()
+
+    def open_for(self, values: dict[str, str], business_key: str) -> None:
+        self.load(values, business_key)
+        self.show()
+        self.raise_()
+        self.activateWindow()
+        self.business.setFocus()

@@ -1,0 +1,66 @@
+"""The picker: every situation and variant, chosen by arrows, number or initials."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout
+
+from counter_assistant.core.picking import Choice, match
+
+
+class PickerDialog(QDialog):
+    chosen = Signal(str, int)  # situation key, variant index
+
+    def __init__(self, items: list[Choice], parent=None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("窗口服务助手 · 选择话术")
+        self.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, True)
+        self._items = items
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("输入编号（如 23）、拼音首字母（如 wh）或文字；↑↓ 选择，回车确认，Esc 取消"))
+        self.filter = QLineEdit(placeholderText="编号 / 拼音首字母 / 文字")
+        self.list = QListWidget()
+        layout.addWidget(self.filter)
+        layout.addWidget(self.list)
+        self.filter.textChanged.connect(self._refilter)
+        self.filter.returnPressed.connect(self.accept_current)
+        self.list.itemActivated.connect(lambda _item: self.accept_current())
+        self.filter.installEventFilter(self)
+        self.resize(520, 420)
+        self._refilter("")
+
+    def _refilter(self, query: str) -> None:
+        self.list.clear()
+        for choice in match(self._items, query):
+            item = QListWidgetItem(f"{choice.display}\n    {choice.text}")
+            item.setData(Qt.ItemDataRole.UserRole, (choice.key, choice.index))
+            self.list.addItem(item)
+        if self.list.count():
+            self.list.setCurrentRow(0)
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802
+        # Arrow keys in the filter move the selection, so typing and choosing never leave it.
+        if obj is self.filter and isinstance(event, QKeyEvent) and event.type() == QKeyEvent.Type.KeyPress:
+            if event.key() in (Qt.Key.Key_Up, Qt.Key.Key_Down):
+                row = self.list.currentRow() + (1 if event.key() == Qt.Key.Key_Down else -1)
+                if 0 <= row < self.list.count():
+                    self.list.setCurrentRow(row)
+                return True
+        return super().eventFilter(obj, event)
+
+    def accept_current(self) -> None:
+        item = self.list.currentItem()
+        if item is None:
+            return
+        key, index = item.data(Qt.ItemDataRole.UserRole)
+        self.accept()
+        self.chosen.emit(key, index)
+
+    def open_fresh(self) -> None:
+        self.filter.clear()
+        self._refilter("")
+        self.show()
+        self.raise_()
+        self.activateWindow()
+        self.filter.setFocus()

@@ -1,0 +1,245 @@
+"""The always-on-top prompt window. It never takes keyboard focus when a prompt is shown."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QPoint, QRect, Qt, QTimer, Signal
+from PySide6.QtGui import QFont, QGuiApplication, QMouseEvent
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QPushButton,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from counter_assistant.ui import text
+
+log = logging.getLogger(__name__)
+
+WINDOW_TITLE = "窗口服务助手"
+REMINDERS = (
+    "三声服务：来有迎声，问有答声，去有送声",
+    "一次性办结：一次了解清楚，一次答复清楚，一次办理完毕",
+    "五个决不：决不让工作事项在我这里耽误",
+    "五个决不：决不让工作差错在我这里发生",
+    "五个决不：决不让不正之风在我这里出现",
+    "五个决不：决不让人民群众在我这里受冷",
+    "五个决不：决不让中心形象在我这里受损",
+)
+
+
+class PromptLabel(QLabel):
+    """The big prompt text; remembers when it last painted (for latency measurement)."""
+
+    painted = Signal(float)
+
+    def paintEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        super().paintEvent(event)
+        self.painted.emit(time.perf_counter())
+
+
+class PromptWindow(QWidget):
+    action_requested = Signal(str, str)  # action, trigger
+    menu_requested = Signal()
+
+    def __init__(self, font_size: int, situations: list[tuple[str, str, str]], state_file: Path | None,
+                 focusable: bool = False) -> None:
+        super().__init__(None)
+        self.setWindowTitle(WINDOW_TITLE)
+        flags = Qt.WindowType.Tool | Qt.WindowType.WindowStaysOnTopHint | Qt.WindowType.FramelessWindowHint
+        if not focusable:
+            flags |= Qt.WindowType.WindowDoesNotAcceptFocus
+        self.setWindowFlags(flags)
+        self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating, True)
+        self.setObjectName("promptWindow")
+        self._state_file = state_file
+        self._drag_offset: QPoint | None = None
+        self._save_timer = QTimer(self, singleShot=True, interval=500, timeout=self.save_geometry)
+        self._build(font_size, situations)
+        self._reminder_index = 0
+        self._reminder_timer = QTimer(self, interval=60_000, timeout=self._next_reminder)
+        self._reminder_timer.start()
+        self.restore_geometry()
+
+    # --- building -------------------------------------------------------
+    def _build(self, font_size: int, situations: list[tuple[str, str, str]]) -> None:
+        self.setStyleSheet(text.STYLE)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(10, 6, 10, 8)
+        outer.setSpacing(4)
+
+        header = QHBoxLayout()
+        self.title_label = QLabel(WINDOW_TITLE, objectName="title")
+        self.status_label = QLabel("", objectName="status")
+        self.menu_button = QToolButton(text="☰", objectName="menuButton", toolTip="菜单")
+        self.menu_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.menu_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        header.addWidget(self.title_label)
+        header.addStretch(1)
+        header.addWidget(self.status_label)
+        header.addWidget(self.menu_button)
+        outer.addLayout(header)
+
+        self.heading_label = QLabel("", objectName="heading")
+        outer.addWidget(self.heading_label)
+
+        self.prompt_label = PromptLabel("", objectName="prompt")
+        self.prompt_label.setWordWrap(True)
+        self.prompt_label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+        self.prompt_label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
+        font = QFont(self.prompt_label.font())
+        font.setPointSize(font_size)
+        font.setBold(True)
+        self.prompt_label.setFont(font)
+        self.prompt_label.setMinimumHeight(int(font_size * 4.2))
+        outer.addWidget(self.prompt_label, 1)
+
+        self.context_label = QLabel("", objectName="context")
+        self.context_label.setWordWrap(True)
+        outer.addWidget(self.context_label)
+
+        grid = QGridLayout()
+        grid.setSpacing(3)
+        self.situation_buttons: dict[str, QPushButton] = {}
+        for i, (key, title, hotkey) in enumerate(situations):
+            number = (i + 1) % 10
+            button = QPushButton(f"{number} {title}", objectName="situation")
+            button.setToolTip(hotkey)
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            button.clicked.connect(lambda _=False, k=key: self.action_requested.emit(k, "click"))
+            grid.addWidget(button, i // 5, i % 5)
+            self.situation_buttons[key] = button
+        outer.addLayout(grid)
+
+        self.notice_label = QLabel("", objectName="notice")
+        self.notice_label.setWordWrap(True)
+        self.notice_label.hide()
+        outer.addWidget(self.notice_label)
+
+        line = QFrame(frameShape=QFrame.Shape.HLine, objectName="rule")
+        outer.addWidget(line)
+        self.reminder_label = QLabel(REMINDERS[0], objectName="reminder")
+        outer.addWidget(self.reminder_label)
+        self.resize(560, 300)
+
+    def set_menu(self, menu: QMenu) -> None:
+        self.menu_button.setMenu(menu)
+
+    # --- content --------------------------------------------------------
+    def show_prompt(self, heading: str, prompt: str, context: str = "", locked: bool = False) -> None:
+        self.heading_label.setText(heading)
+        self.prompt_label.setText(prompt)
+        self.prompt_label.setProperty("locked", locked)
+        self.prompt_label.style().unpolish(self.prompt_label)
+        self.prompt_label.style().polish(self.prompt_label)
+        self.context_label.setText(context)
+        self.context_label.setVisible(bool(context))
+        if not self.isVisible():
+            self.show_quietly()
+
+    def set_context(self, context: str) -> None:
+        self.context_label.setText(context)
+        self.context_label.setVisible(bool(context))
+
+    def set_status(self, status: str, warning: bool = False) -> None:
+        self.status_label.setText(status)
+        self.status_label.setProperty("warning", warning)
+        self.status_label.style().unpolish(self.status_label)
+        self.status_label.style().polish(self.status_label)
+
+    def set_notices(self, notices: list[str]) -> None:
+        self.notice_label.setText("\n".join(notices))
+        self.notice_label.setVisible(bool(notices))
+
+    def set_title(self, title: str) -> None:
+        self.title_label.setText(title)
+        self.setWindowTitle(title)
+
+    def _next_reminder(self) -> None:
+        self._reminder_index = (self._reminder_index + 1) % len(REMINDERS)
+        self.reminder_label.setText(REMINDERS[self._reminder_index])
+
+    # --- showing without taking focus -------------------------------------
+    def set_focusable(self, focusable: bool) -> None:
+        """Only when no global hotkey works: the clerk clicks the window to use its shortcuts."""
+        visible = self.isVisible()
+        self.setWindowFlag(Qt.WindowType.WindowDoesNotAcceptFocus, not focusable)
+        if visible:
+            self.show_quietly()
+
+    def show_quietly(self) -> None:
+        self.show()
+        self.raise_()  # raise only; never activateWindow()
+
+    def toggle(self) -> None:
+        if self.isVisible():
+            self.hide()
+        else:
+            self.show_quietly()
+
+    # --- dragging and remembering where it was -----------------------------
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        if event.button() == Qt.MouseButton.LeftButton:
+            self._drag_offset = event.globalPosition().toPoint() - self.frameGeometry().topLeft()
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        if self._drag_offset is not None and event.buttons() & Qt.MouseButton.LeftButton:
+            self.move(event.globalPosition().toPoint() - self._drag_offset)
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        self._drag_offset = None
+        super().mouseReleaseEvent(event)
+
+    def moveEvent(self, event) -> None:  # noqa: N802
+        super().moveEvent(event)
+        self._save_timer.start()
+
+    def save_geometry(self) -> None:
+        if not self._state_file:
+            return
+        g = self.geometry()
+        data = {"x": g.x(), "y": g.y(), "width": g.width(), "height": g.height()}
+        try:
+            self._state_file.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self._state_file.with_suffix(".tmp")
+            tmp.write_text(json.dumps(data), encoding="utf-8")
+            tmp.replace(self._state_file)
+        except OSError as exc:
+            log.warning("cannot save window position to %s: %s", self._state_file, exc)
+
+    def restore_geometry(self) -> None:
+        rect = None
+        if self._state_file and self._state_file.exists():
+            try:
+                d = json.loads(self._state_file.read_text(encoding="utf-8"))
+                rect = QRect(int(d["x"]), int(d["y"]), int(d["width"]), int(d["height"]))
+            except (OSError, ValueError, KeyError, TypeError) as exc:
+                log.warning("ignoring unreadable window state %s: %s", self._state_file, exc)
+        self.setGeometry(place_on_screen(rect, self.size().width(), self.size().height()))
+
+
+def place_on_screen(rect: QRect | None, width: int, height: int) -> QRect:
+    """The saved rect if enough of it is on a screen; else the primary screen's right edge."""
+    screens = [s.availableGeometry() for s in QGuiApplication.screens()]
+    if rect is not None and rect.width() > 50 and rect.height() > 50:
+        for area in screens:
+            visible = area.intersected(rect)
+            if visible.width() >= min(100, rect.width()) and visible.height() >= min(60, rect.height()):
+                return rect
+    primary = QGuiApplication.primaryScreen()
+    area = primary.availableGeometry() if primary else QRect(0, 0, 1280, 800)
+    width = min(width, area.width())
+    height = min(height, area.height())
+    return QRect(area.right() - width - 16, area.bottom() - height - 48, width, height)
