@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import signal
 import sys
@@ -29,10 +30,8 @@ def install_excepthook(notify) -> None:
 
     def hook(kind, value, tb) -> None:
         log.error("uncaught exception:\n%s", "".join(traceback.format_exception(kind, value, tb)))
-        try:
+        with contextlib.suppress(Exception):
             notify("程序出现内部错误，已记录到日志；可继续使用。")
-        except Exception:
-            pass
 
     sys.excepthook = hook
 
@@ -44,7 +43,9 @@ def open_storage(ctx: Context) -> list[str]:
         opened = open_database(ctx.paths.database, ctx.config.counter_id)
         if opened.moved_aside:
             msg = f"数据库文件已损坏，已另存为 {opened.moved_aside.name} 并新建数据库。"
-            log.error("corrupt database moved aside to %s; a fresh one was started", opened.moved_aside)
+            log.error(
+                "corrupt database moved aside to %s; a fresh one was started", opened.moved_aside
+            )
             notices.append(msg)
     except DatabaseError as exc:
         log.error("database: %s", exc)
@@ -52,7 +53,7 @@ def open_storage(ctx: Context) -> list[str]:
     return notices
 
 
-def run_app(ctx: Context, clock: Clock | None = None) -> int:
+def run_app(ctx: Context, clock: Clock | None = None, exit_when_ready: bool = False) -> int:
     from counter_assistant.platform.single_instance import SingleInstance
 
     clock = clock or Clock()
@@ -71,7 +72,9 @@ def run_app(ctx: Context, clock: Clock | None = None) -> int:
     recorder = Recorder(ctx.paths.database, ctx.paths.pending_file)
     recorder.start()
     try:
-        checklist_rows, staff_rows = load_today(ctx.config.counter_id, clock.now().date().isoformat())
+        checklist_rows, staff_rows = load_today(
+            ctx.config.counter_id, clock.now().date().isoformat()
+        )
     except Exception as exc:  # a broken database must not lock the counter out
         log.error("cannot read today's checklist records: %s", exc)
         checklist_rows, staff_rows = [], []
@@ -83,6 +86,15 @@ def run_app(ctx: Context, clock: Clock | None = None) -> int:
     install_excepthook(ui.notify)
     instance.activated.connect(ui.bring_forward)
     ui.start(notices)
+
+    if exit_when_ready:
+
+        def ready(_when: float) -> None:
+            ui.window.prompt_label.painted.disconnect(ready)
+            print("ready", flush=True)
+            QTimer.singleShot(0, app.quit)
+
+        ui.window.prompt_label.painted.connect(ready)
 
     ticker = QTimer(interval=TICK_MS, timeout=ui.tick)
     ticker.start()

@@ -17,15 +17,19 @@ from counter_assistant.core.prompts import SITUATION_KEYS, debris_in
 def check_config(ctx: Context) -> int:
     cfg = ctx.config
     print(f"config: {cfg.source}")
-    print(f"counter {cfg.counter_id}, window {cfg.window}, {cfg.department}; opening {cfg.opening}, "
-          f"closing {cfg.closing}, ready {cfg.prep_minutes} min before")
+    print(
+        f"counter {cfg.counter_id}, window {cfg.window}, {cfg.department}; opening {cfg.opening}, "
+        f"closing {cfg.closing}, ready {cfg.prep_minutes} min before"
+    )
     print(f"hotkey backend: {cfg.hotkey_backend}; prompts: {', '.join(ctx.catalog.sources)}")
     print(f"business catalog: {ctx.business.source} ({len(ctx.business.items)} entries)")
     print(f"database: {ctx.paths.database}; log: {ctx.paths.log_file}")
     if not ctx.problems:
         print("OK: no problems found")
         return 0
-    print(f"{len(ctx.problems)} problem(s); each bad key falls back to its default:", file=sys.stderr)
+    print(
+        f"{len(ctx.problems)} problem(s); each bad key falls back to its default:", file=sys.stderr
+    )
     for problem in ctx.problems:
         print(f"  {problem}", file=sys.stderr)
     return 1
@@ -70,7 +74,7 @@ def self_check(ctx: Context) -> int:
         failures.append(f"database: {exc}")
     failures += _check_qt()
     variants = sum(len(s.variants) for s in ctx.catalog)
-    print(f"counter-assistant {__version__}: {len(ctx.catalog)} situations, {variants} variants rendered")
+    print(f"counter-assistant {__version__}: {len(ctx.catalog)} situations, {variants} variants")
     if db_note:
         print(db_note)
     for p in problems:
@@ -104,13 +108,19 @@ def set_pin(ctx: Context, pin: str | None) -> int:
     if len(pin) < 4 or not pin.isdigit():
         print("a PIN is at least 4 digits; nothing written", file=sys.stderr)
         return 2
-    target = Path(ctx.config.source) if ctx.config.source != "<built-in defaults>" else machine_config_path()
+    target = (
+        Path(ctx.config.source)
+        if ctx.config.source != "<built-in defaults>"
+        else machine_config_path()
+    )
     text = target.read_text(encoding="utf-8") if target.exists() else ""
     line = f'pin_hash = "{hash_pin(pin)}"'
     text = _replace_pin_line(text, line)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=target.parent, delete=False) as fh:
+        with tempfile.NamedTemporaryFile(
+            "w", encoding="utf-8", dir=target.parent, delete=False
+        ) as fh:
             fh.write(text)
         Path(fh.name).replace(target)
     except OSError as exc:

@@ -16,20 +16,29 @@ def _add_common(p: argparse.ArgumentParser, top: bool = False) -> None:
     # Subcommands must not reset what was given before the subcommand name.
     default = None if top else argparse.SUPPRESS
     p.add_argument("--config", default=default, help="config file (TOML); default: see README")
-    p.add_argument("--data-dir", default=default, help="where the database, window state and log live")
     p.add_argument(
-        "--debug", action="store_true", default=False if top else argparse.SUPPRESS, help="also log to the console"
+        "--data-dir", default=default, help="where the database, window state and log live"
+    )
+    p.add_argument(
+        "--debug",
+        action="store_true",
+        default=False if top else argparse.SUPPRESS,
+        help="also log to the console",
     )
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="counter-assistant", description="窗口服务助手 Counter Assistant")
+    parser = argparse.ArgumentParser(
+        prog="counter-assistant", description="窗口服务助手 Counter Assistant"
+    )
     parser.add_argument("--version", action="version", version=f"counter-assistant {__version__}")
     _add_common(parser, top=True)
     sub = parser.add_subparsers(dest="command")
 
     p = sub.add_parser("run", help="the counter window (default)")
     _add_common(p)
+    # For scripts/bench.py: print "ready" once the window has painted with hotkeys armed, quit.
+    p.add_argument("--exit-when-ready", action="store_true", help=argparse.SUPPRESS)
 
     p = sub.add_parser("prompts", help="the prompt catalog as loaded")
     _add_common(p)
@@ -43,12 +52,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("export", help="export usage or checklist reports to CSV or XLSX")
     _add_common(p)
-    p.add_argument("--from", dest="date_from", required=True, type=date.fromisoformat, metavar="YYYY-MM-DD")
-    p.add_argument("--to", dest="date_to", required=True, type=date.fromisoformat, metavar="YYYY-MM-DD")
+    p.add_argument(
+        "--from", dest="date_from", required=True, type=date.fromisoformat, metavar="YYYY-MM-DD"
+    )
+    p.add_argument(
+        "--to", dest="date_to", required=True, type=date.fromisoformat, metavar="YYYY-MM-DD"
+    )
     p.add_argument("--report", choices=("events", "daily", "checklists"), default="daily")
     p.add_argument("--format", dest="fmt", choices=("csv", "xlsx"), default=None)
     p.add_argument("--out", required=True)
-    p.add_argument("--db", action="append", default=[], help="a counter database or backup; repeat to merge")
+    p.add_argument(
+        "--db", action="append", default=[], help="a counter database or backup; repeat to merge"
+    )
     p.add_argument("--lang", choices=("zh", "en"), default="zh", help="column headers")
 
     p = sub.add_parser("backup", help="consistent snapshot of this counter's database")
@@ -87,7 +102,7 @@ def _context(args: argparse.Namespace):
 def cmd_run(args: argparse.Namespace) -> int:
     from counter_assistant.app import run_app
 
-    return run_app(_context(args))
+    return run_app(_context(args), exit_when_ready=getattr(args, "exit_when_ready", False))
 
 
 def cmd_prompts(args: argparse.Namespace) -> int:
@@ -122,13 +137,12 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     out = Path(args.out)
     fmt = args.fmt or ("xlsx" if out.suffix.lower() == ".xlsx" else "csv")
-    if args.db:
-        dbs = [Path(d) for d in args.db]
-    else:
-        dbs = [_context(args).paths.database]
+    dbs = [Path(d) for d in args.db] if args.db else [_context(args).paths.database]
     progress = _progress_bar() if sys.stderr.isatty() else None
     try:
-        summary = export_report(dbs, args.date_from, args.date_to, args.report, fmt, out, args.lang, progress)
+        summary = export_report(
+            dbs, args.date_from, args.date_to, args.report, fmt, out, args.lang, progress
+        )
     except ExportError as exc:
         print(f"export failed: {exc}", file=sys.stderr)
         return 2

@@ -29,14 +29,18 @@ class Context:
         return [*self.config.problems, *self.catalog.problems, *self.business.problems]
 
 
-def load_context(config_path: str | None = None, data_dir: str | None = None, *, debug: bool = False) -> Context:
+def load_context(
+    config_path: str | None = None, data_dir: str | None = None, *, debug: bool = False
+) -> Context:
     config = load_config(config_path)
     paths = resolve_paths(data_dir or config.data_dir or None, config.database or None)
     setup_logging(paths.log_file, debug)
     catalog = load_catalog(config.language, config.prompt_overrides or None)
     business = load_business_catalog(config.business_catalog or None)
     ctx = Context(config, paths, catalog, business, debug)
-    log.info("counter-assistant %s, config %s, database %s", __version__, config.source, paths.database)
+    log.info(
+        "counter-assistant %s, config %s, database %s", __version__, config.source, paths.database
+    )
     for problem in ctx.problems:
         log.warning("config/resource problem: %s", problem)
     return ctx

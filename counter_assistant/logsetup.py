@@ -27,7 +27,10 @@ def setup_logging(log_file: Path, debug: bool = False) -> Path | None:
         _configured = log_file
     except OSError as exc:
         handler = logging.StreamHandler(sys.stderr)
-        print(f"counter-assistant: cannot write log file {log_file} ({exc}); logging to stderr", file=sys.stderr)
+        print(
+            f"counter-assistant: cannot write log file {log_file} ({exc}); logging to stderr",
+            file=sys.stderr,
+        )
     handler.setFormatter(logging.Formatter(FORMAT))
     root.addHandler(handler)
     if debug and _configured is not None:

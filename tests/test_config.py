@@ -27,7 +27,9 @@ def write(tmp_path, text, name="config.toml"):
 
 
 def test_defaults_without_any_file(tmp_path, monkeypatch):
-    monkeypatch.setattr("counter_assistant.core.config.machine_config_path", lambda: tmp_path / "none.toml")
+    monkeypatch.setattr(
+        "counter_assistant.core.config.machine_config_path", lambda: tmp_path / "none.toml"
+    )
     cfg = load_config()
     assert cfg.problems == [] and cfg.source == "<built-in defaults>"
     assert cfg.hotkeys == DEFAULT_HOTKEYS and cfg.prep_items == list(PREP_ITEMS)
@@ -67,10 +69,21 @@ a = 1
 """
     cfg = load_config(write(tmp_path, text))
     by_key = {p.key: p for p in cfg.problems}
-    assert set(by_key) == {"center.opening", "center.prep_minutes", "counter.id", "counter.windows",
-                           "hotkeys.greeting", "hotkeys.outage", "hotkeys.farewel", "colours"}
+    assert set(by_key) == {
+        "center.opening",
+        "center.prep_minutes",
+        "counter.id",
+        "counter.windows",
+        "hotkeys.greeting",
+        "hotkeys.outage",
+        "hotkeys.farewel",
+        "colours",
+    }
     assert by_key["center.opening"].line == 2 and "08:30" in by_key["center.opening"].message
-    assert by_key["counter.windows"].line == 6 and 'did you mean "window"' in by_key["counter.windows"].message
+    assert (
+        by_key["counter.windows"].line == 6
+        and 'did you mean "window"' in by_key["counter.windows"].message
+    )
     assert 'did you mean "farewell"' in by_key["hotkeys.farewel"].message
     assert cfg.opening == "08:30" and cfg.prep_minutes == 10 and cfg.counter_id == "COUNTER-1"
     assert cfg.hotkeys["greeting"] == DEFAULT_HOTKEYS["greeting"]
@@ -91,7 +104,10 @@ def test_missing_file_is_a_problem_not_a_crash(tmp_path):
 
 
 def test_extra_checklist_items_and_roster(tmp_path):
-    text = '[checklists]\nprep_extra = ["佩戴工作胸牌（第九条）"]\n[staff]\nroster = ["张丽", {id = "0312", name = "王强"}]\n'
+    text = (
+        '[checklists]\nprep_extra = ["佩戴工作胸牌（第九条）"]\n'
+        '[staff]\nroster = ["张丽", {id = "0312", name = "王强"}]\n'
+    )
     cfg = load_config(write(tmp_path, text))
     assert cfg.problems == []
     assert cfg.prep_items[-1] == "佩戴工作胸牌（第九条）" and len(cfg.prep_items) == 5

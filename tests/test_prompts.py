@@ -4,7 +4,13 @@ import itertools
 
 import pytest
 
-from counter_assistant.core.prompts import SITUATION_KEYS, debris_in, load_builtin, load_catalog, slots_of
+from counter_assistant.core.prompts import (
+    SITUATION_KEYS,
+    debris_in,
+    load_builtin,
+    load_catalog,
+    slots_of,
+)
 
 BRIEF_TEXTS = {
     ("phone", "answer"): "您好，公积金管理中心归集科。",
@@ -22,7 +28,13 @@ BRIEF_TEXTS = {
     ("handover", "done"): "这是您的相关资料，请收好，慢走。",
     ("farewell", "farewell"): "张先生，请慢走。",
 }
-VALUES = {"department": "归集科", "window": "3", "place": "申请表右下角", "surname": "张", "title": "先生"}
+VALUES = {
+    "department": "归集科",
+    "window": "3",
+    "place": "申请表右下角",
+    "surname": "张",
+    "title": "先生",
+}
 HALF_WIDTH = set(",!?();:")
 
 
@@ -45,8 +57,18 @@ def test_canonical_texts(catalog):
 
 def test_variant_counts_match_the_brief(catalog):
     counts = {s.key: len(s.variants) for s in catalog}
-    assert counts == {"phone": 3, "greeting": 4, "documents": 3, "signature": 1, "refusal": 2,
-                      "outage": 2, "feedback": 1, "crowding": 1, "handover": 2, "farewell": 1}
+    assert counts == {
+        "phone": 3,
+        "greeting": 4,
+        "documents": 3,
+        "signature": 1,
+        "refusal": 2,
+        "outage": 2,
+        "feedback": 1,
+        "crowding": 1,
+        "handover": 2,
+        "farewell": 1,
+    }
 
 
 def _all_subsets(slots):
@@ -78,7 +100,10 @@ def test_empty_or_blank_slot_uses_fallback(catalog):
 
 def test_override_replaces_one_text_and_keeps_the_rest(tmp_path):
     path = tmp_path / "center.toml"
-    path.write_text('[[greeting.variants]]\nid = "busy"\nlabel = "稍等"\ntext = "请您稍等片刻。"\n', encoding="utf-8")
+    path.write_text(
+        '[[greeting.variants]]\nid = "busy"\nlabel = "稍等"\ntext = "请您稍等片刻。"\n',
+        encoding="utf-8",
+    )
     catalog = load_catalog(override=path)
     assert catalog.problems == []
     texts = [v.text for v in catalog["greeting"].variants]
@@ -88,7 +113,9 @@ def test_override_replaces_one_text_and_keeps_the_rest(tmp_path):
 
 def test_broken_override_names_file_and_line_and_builtin_keeps_working(tmp_path):
     path = tmp_path / "center.toml"
-    path.write_text('[greeting]\ntitle = "问候"\n[[greeting.variants]\nid = "x"\n', encoding="utf-8")
+    path.write_text(
+        '[greeting]\ntitle = "问候"\n[[greeting.variants]\nid = "x"\n', encoding="utf-8"
+    )
     catalog = load_catalog(override=path)
     assert len(catalog) == 10
     (problem,) = catalog.problems
@@ -97,7 +124,10 @@ def test_broken_override_names_file_and_line_and_builtin_keeps_working(tmp_path)
 
 def test_override_with_debris_is_refused_with_key_and_line(tmp_path):
     path = tmp_path / "center.toml"
-    path.write_text('\n[[greeting.variants]]\nid = "busy"\ntext = "您好，公积金管理中心××科?!?"\n', encoding="utf-8")
+    path.write_text(
+        '\n[[greeting.variants]]\nid = "busy"\ntext = "您好，公积金管理中心××科?!?"\n',
+        encoding="utf-8",
+    )
     catalog = load_catalog(override=path)
     (problem,) = catalog.problems
     assert problem.key == "greeting.variants[0].text" and problem.line == 4
@@ -106,7 +136,21 @@ def test_override_with_debris_is_refused_with_key_and_line(tmp_path):
 
 def test_slot_text_without_slotless_fallback_is_refused(tmp_path):
     path = tmp_path / "center.toml"
-    path.write_text('[[signature.variants]]\nid = "sign"\ntext = "请在{place}签字。"\n', encoding="utf-8")
+    path.write_text(
+        '[[signature.variants]]\nid = "sign"\ntext = "请在{place}签字。"\n', encoding="utf-8"
+    )
     catalog = load_catalog(override=path)
     assert "fallbacks" in catalog.problems[0].key
     assert catalog["signature"].variants[0].text == "请您核对无误后，在{place}处签字。"
+
+
+def test_traditional_set_has_the_same_shape_and_renders_clean(catalog):
+    hant = load_builtin("zh-Hant")
+    assert hant.problems == []
+    for simplified, traditional in zip(catalog, hant, strict=True):
+        assert simplified.key == traditional.key and simplified.article == traditional.article
+        assert [v.id for v in simplified.variants] == [v.id for v in traditional.variants]
+        for a, b in zip(simplified.variants, traditional.variants, strict=True):
+            assert a.slots == b.slots and len(a.fallbacks) == len(b.fallbacks)
+            for filled in _all_subsets(b.slots):
+                assert not debris_in(b.render({s: "甲" for s in filled}))

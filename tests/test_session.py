@@ -11,7 +11,9 @@ from counter_assistant.core.session import PromptSession
 
 @pytest.fixture
 def session():
-    return PromptSession(load_builtin(), load_business_catalog(), {"department": "归集科", "window": "3"})
+    return PromptSession(
+        load_builtin(), load_business_catalog(), {"department": "归集科", "window": "3"}
+    )
 
 
 def test_same_key_cycles_variants_and_wraps(session):
@@ -26,7 +28,10 @@ def test_business_fills_documents_and_next_customer_clears(session):
     session.set_business("withdraw_purchase")
     session.set_field("surname", "李")
     session.set_field("title", "女士")
-    assert session.show("documents").text == "办理购房提取业务需要您的身份证、购房合同、购房发票，请您提供证件，好吗？"
+    assert (
+        session.show("documents").text
+        == "办理购房提取业务需要您的身份证、购房合同、购房发票，请您提供证件，好吗？"
+    )
     assert session.show("farewell").text == "李女士，请慢走。"
     session.next_customer()
     assert session.current().text == "请慢走，欢迎您再来。"
@@ -43,7 +48,11 @@ def test_example_catalog_is_marked_as_example():
     assert catalog.problems == [] and len(catalog.items) >= 5
     from importlib import resources
 
-    text = resources.files("counter_assistant.resources").joinpath("business_catalog.toml").read_text("utf-8")
+    text = (
+        resources.files("counter_assistant.resources")
+        .joinpath("business_catalog.toml")
+        .read_text("utf-8")
+    )
     assert "EXAMPLE" in text
 
 
@@ -59,13 +68,20 @@ def test_picker_matches_numbers_initials_and_words():
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("ctrl+alt+1", "ctrl+alt+1"), ("Alt + Ctrl + F9", "ctrl+alt+f9"), ("win+shift+p", "shift+win+p"), ("f8", "f8")],
+    [
+        ("ctrl+alt+1", "ctrl+alt+1"),
+        ("Alt + Ctrl + F9", "ctrl+alt+f9"),
+        ("win+shift+p", "shift+win+p"),
+        ("f8", "f8"),
+    ],
 )
 def test_hotkey_parsing(text, expected):
     assert str(parse_hotkey(text)) == expected
 
 
-@pytest.mark.parametrize("text", ["", "ctrl+alt+", "ctrl+hyper+1", "a", "ctrl+alt+delete", "ctrl+alt", "ctrl+alt+é"])
+@pytest.mark.parametrize(
+    "text", ["", "ctrl+alt+", "ctrl+hyper+1", "a", "ctrl+alt+delete", "ctrl+alt", "ctrl+alt+é"]
+)
 def test_bad_hotkeys_say_why(text):
     with pytest.raises(HotkeyError):
         parse_hotkey(text)

@@ -47,7 +47,9 @@ def _parse(data: dict, name: str) -> BusinessCatalog:
         if not isinstance(docs, list) or not all(isinstance(d, str) for d in docs):
             problems.append(Problem(name, f"{where}.documents", "must be a list of strings"))
             docs = []
-        items.append(Business(str(raw["key"]), str(raw["name"]), tuple(docs), str(raw.get("initials", ""))))
+        items.append(
+            Business(str(raw["key"]), str(raw["name"]), tuple(docs), str(raw.get("initials", "")))
+        )
     return BusinessCatalog(items, name, problems)
 
 
@@ -60,7 +62,10 @@ def load_business_catalog(path: Path | str | None = None) -> BusinessCatalog:
             catalog = _parse(data, str(path))
             if catalog.items:
                 return catalog
-            problems = [*catalog.problems, Problem(str(path), "business", "no usable entry; using the example catalog")]
+            problems = [
+                *catalog.problems,
+                Problem(str(path), "business", "no usable entry; using the example catalog"),
+            ]
         except TomlFileError as exc:
             problems.append(exc.problem)
     data, _, name = read_resource_toml(BUILTIN)

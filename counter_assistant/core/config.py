@@ -135,7 +135,10 @@ SCHEMA: dict[str, dict[str, tuple[str, str]]] = {
         "data_dir": ("data_dir", "path"),
         "database": ("database", "path"),
     },
-    "checklists": {"prep_extra": ("prep_extra", "text_list"), "close_extra": ("close_extra", "text_list")},
+    "checklists": {
+        "prep_extra": ("prep_extra", "text_list"),
+        "close_extra": ("close_extra", "text_list"),
+    },
     "staff": {"roster": ("roster", "roster")},
     "supervisor": {"pin_hash": ("supervisor_pin_hash", "text")},
 }
@@ -144,10 +147,18 @@ SCHEMA: dict[str, dict[str, tuple[str, str]]] = {
 def _check(kind: str, value: Any) -> tuple[Any, str | None]:
     """(converted value, None) or (None, what is allowed)."""
     if kind in ("text", "path"):
-        return (value.strip(), None) if isinstance(value, str) else (None, "must be a string in quotes")
+        return (
+            (value.strip(), None)
+            if isinstance(value, str)
+            else (None, "must be a string in quotes")
+        )
     if kind == "counter_id":
         ok = isinstance(value, str) and re.fullmatch(r"[A-Za-z0-9_.\-]{1,32}", value)
-        return (value, None) if ok else (None, 'letters, digits, "-", "_" or ".", up to 32, e.g. "PJ-03"')
+        return (
+            (value, None)
+            if ok
+            else (None, 'letters, digits, "-", "_" or ".", up to 32, e.g. "PJ-03"')
+        )
     if kind == "time":
         ok = isinstance(value, str) and _TIME_RE.match(value)
         return (value, None) if ok else (None, 'a 24-hour time in quotes, e.g. "08:30"')
@@ -196,21 +207,44 @@ def _apply(cfg: Config, data: dict[str, Any], name: str, text: str) -> None:
             _apply_hotkeys(cfg, values, name, text)
             continue
         if section not in SCHEMA:
-            problems.append(Problem(name, section, "unknown section" + _suggest(section, [*SCHEMA, "hotkeys"]), locate(text, section)))
+            problems.append(
+                Problem(
+                    name,
+                    section,
+                    "unknown section" + _suggest(section, [*SCHEMA, "hotkeys"]),
+                    locate(text, section),
+                )
+            )
             continue
         if not isinstance(values, dict):
-            problems.append(Problem(name, section, f"must be a [{section}] table", locate(text, section)))
+            problems.append(
+                Problem(name, section, f"must be a [{section}] table", locate(text, section))
+            )
             continue
         for key, value in values.items():
             dotted = f"{section}.{key}"
             if key not in SCHEMA[section]:
-                problems.append(Problem(name, dotted, "unknown key" + _suggest(key, list(SCHEMA[section])), locate(text, dotted)))
+                problems.append(
+                    Problem(
+                        name,
+                        dotted,
+                        "unknown key" + _suggest(key, list(SCHEMA[section])),
+                        locate(text, dotted),
+                    )
+                )
                 continue
             attr, kind = SCHEMA[section][key]
             converted, allowed = _check(kind, value)
             if allowed:
                 default = getattr(cfg, attr)
-                problems.append(Problem(name, dotted, f"{value!r} is not allowed: {allowed}; using {default!r}", locate(text, dotted)))
+                problems.append(
+                    Problem(
+                        name,
+                        dotted,
+                        f"{value!r} is not allowed: {allowed}; using {default!r}",
+                        locate(text, dotted),
+                    )
+                )
             else:
                 setattr(cfg, attr, converted)
     _check_times(cfg, name, text)
@@ -218,13 +252,22 @@ def _apply(cfg: Config, data: dict[str, Any], name: str, text: str) -> None:
 
 def _apply_hotkeys(cfg: Config, values: Any, name: str, text: str) -> None:
     if not isinstance(values, dict):
-        cfg.problems.append(Problem(name, "hotkeys", "must be a [hotkeys] table", locate(text, "hotkeys")))
+        cfg.problems.append(
+            Problem(name, "hotkeys", "must be a [hotkeys] table", locate(text, "hotkeys"))
+        )
         return
     known = list(DEFAULT_HOTKEYS)
     for key, value in values.items():
         dotted = f"hotkeys.{key}"
         if key not in DEFAULT_HOTKEYS:
-            cfg.problems.append(Problem(name, dotted, "unknown situation or action" + _suggest(key, known), locate(text, dotted)))
+            cfg.problems.append(
+                Problem(
+                    name,
+                    dotted,
+                    "unknown situation or action" + _suggest(key, known),
+                    locate(text, dotted),
+                )
+            )
             continue
         if value in ("", False):
             cfg.hotkeys[key] = ""  # switched off on purpose
@@ -232,12 +275,21 @@ def _apply_hotkeys(cfg: Config, values: Any, name: str, text: str) -> None:
         try:
             cfg.hotkeys[key] = str(parse_hotkey(value))
         except HotkeyError as exc:
-            cfg.problems.append(Problem(name, dotted, f"{exc}; using {DEFAULT_HOTKEYS[key]!r}", locate(text, dotted)))
+            cfg.problems.append(
+                Problem(
+                    name, dotted, f"{exc}; using {DEFAULT_HOTKEYS[key]!r}", locate(text, dotted)
+                )
+            )
     seen: dict[str, str] = {}
     for key, combo in cfg.hotkeys.items():
         if combo and combo in seen:
             cfg.problems.append(
-                Problem(name, f"hotkeys.{key}", f"{combo!r} is also used for {seen[combo]!r}; {key!r} is switched off", locate(text, f"hotkeys.{key}"))
+                Problem(
+                    name,
+                    f"hotkeys.{key}",
+                    f"{combo!r} is also used for {seen[combo]!r}; {key!r} is switched off",
+                    locate(text, f"hotkeys.{key}"),
+                )
             )
             cfg.hotkeys[key] = ""
         elif combo:
@@ -247,7 +299,12 @@ def _apply_hotkeys(cfg: Config, values: Any, name: str, text: str) -> None:
 def _check_times(cfg: Config, name: str, text: str) -> None:
     if cfg.closing <= cfg.opening:
         cfg.problems.append(
-            Problem(name, "center.closing", f"closing {cfg.closing} is not after opening {cfg.opening}; using 08:30 and 17:00", locate(text, "center.closing"))
+            Problem(
+                name,
+                "center.closing",
+                f"closing {cfg.closing} is not after opening {cfg.opening}; using 08:30 and 17:00",
+                locate(text, "center.closing"),
+            )
         )
         cfg.opening, cfg.closing = "08:30", "17:00"
 

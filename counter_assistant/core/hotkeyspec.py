@@ -22,7 +22,14 @@ NAMED_KEYS = {
     "home", "end", "pageup", "pagedown", "up", "down", "left", "right", "pause",
     "printscreen", "scrolllock",
 }  # fmt: skip
-ALIASES = {"return": "enter", "esc": "escape", "del": "delete", "ins": "insert", "pgup": "pageup", "pgdn": "pagedown"}
+ALIASES = {
+    "return": "enter",
+    "esc": "escape",
+    "del": "delete",
+    "ins": "insert",
+    "pgup": "pageup",
+    "pgdn": "pagedown",
+}
 FUNCTION_RE = re.compile(r"^f([1-9]|1[0-9]|2[0-4])$")
 
 # Combinations the OS keeps for itself, never offered to an app.
@@ -45,10 +52,10 @@ class Hotkey:
 def parse_hotkey(text: str) -> Hotkey:
     """Parse "ctrl+alt+1"; raise HotkeyError saying what is allowed."""
     if not isinstance(text, str) or not text.strip():
-        raise HotkeyError("empty; write it like \"ctrl+alt+1\"")
+        raise HotkeyError('empty; write it like "ctrl+alt+1"')
     parts = [p.strip().lower() for p in text.replace(" ", "").split("+")]
     if any(not p for p in parts):
-        raise HotkeyError(f"{text!r} has an empty part; write it like \"ctrl+alt+1\"")
+        raise HotkeyError(f'{text!r} has an empty part; write it like "ctrl+alt+1"')
     mods: set[str] = set()
     for p in parts[:-1]:
         if p not in MODIFIERS:
@@ -57,8 +64,14 @@ def parse_hotkey(text: str) -> Hotkey:
     key = ALIASES.get(parts[-1], parts[-1])
     if key in MODIFIERS:
         raise HotkeyError(f"{text!r} ends with a modifier; add a key such as 1 or f9")
-    if not (len(key) == 1 and key.isascii() and key.isalnum()) and key not in NAMED_KEYS and not FUNCTION_RE.match(key):
-        raise HotkeyError(f"unknown key {parts[-1]!r} in {text!r} (use a letter, digit, f1-f24 or a named key)")
+    if (
+        not (len(key) == 1 and key.isascii() and key.isalnum())
+        and key not in NAMED_KEYS
+        and not FUNCTION_RE.match(key)
+    ):
+        raise HotkeyError(
+            f"unknown key {parts[-1]!r} in {text!r} (use a letter, digit, f1-f24 or a named key)"
+        )
     if not mods and not FUNCTION_RE.match(key):
         raise HotkeyError(f"{text!r} has no modifier; a bare key would fire while the clerk types")
     ordered = tuple(m for m in MODIFIER_ORDER if m in mods)

@@ -27,8 +27,15 @@ def choices(catalog: Catalog) -> list[Choice]:
     for n, situation in enumerate(catalog, 1):
         for i, variant in enumerate(situation.variants):
             out.append(
-                Choice(situation.key, i, f"{n % 10}.{i + 1}", situation.title, variant.label,
-                       situation.initials, variant.text)
+                Choice(
+                    situation.key,
+                    i,
+                    f"{n % 10}.{i + 1}",
+                    situation.title,
+                    variant.label,
+                    situation.initials,
+                    variant.text,
+                )
             )
     return out
 
@@ -42,8 +49,12 @@ def match(items: list[Choice], query: str) -> list[Choice]:
         digits = q.replace(".", "")
         situation = digits[0]
         variant = digits[1:]
-        return [c for c in items if c.number.split(".")[0] == situation
-                and (not variant or c.number.split(".")[1] == variant)]
+        return [
+            c
+            for c in items
+            if c.number.split(".")[0] == situation
+            and (not variant or c.number.split(".")[1] == variant)
+        ]
     if q.isascii():
         return [c for c in items if c.initials.startswith(q) or c.key.startswith(q)]
     return [c for c in items if q in c.title or q in c.label or q in c.text]

@@ -8,7 +8,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from counter_assistant.core.problems import Problem, TomlFileError, locate, read_resource_toml, read_toml
+from counter_assistant.core.problems import (
+    Problem,
+    TomlFileError,
+    locate,
+    read_resource_toml,
+    read_toml,
+)
 
 SLOT_RE = re.compile(r"\{([a-z_]+)\}")
 
@@ -196,7 +202,11 @@ def _merge_override(base: Catalog, override: Catalog) -> None:
     for key, sit in override.situations.items():
         if key not in base.situations:
             base.problems.append(
-                Problem(override.sources[0], key, f"unknown situation; use one of {', '.join(SITUATION_KEYS)}")
+                Problem(
+                    override.sources[0],
+                    key,
+                    f"unknown situation; use one of {', '.join(SITUATION_KEYS)}",
+                )
             )
             continue
         current = base.situations[key]

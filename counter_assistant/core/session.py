@@ -11,7 +11,16 @@ from counter_assistant.core.business import BusinessCatalog
 from counter_assistant.core.prompts import Catalog, Situation, Variant
 
 # Slots the clerk fills per customer; cleared by "next customer".
-CUSTOMER_SLOTS = ("surname", "title", "place", "missing", "rule", "procedure", "ref_department", "ref_window")
+CUSTOMER_SLOTS = (
+    "surname",
+    "title",
+    "place",
+    "missing",
+    "rule",
+    "procedure",
+    "ref_department",
+    "ref_window",
+)
 TITLES = ("先生", "女士")
 
 

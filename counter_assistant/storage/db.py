@@ -21,7 +21,23 @@ PRAGMAS = {
     "busy_timeout": BUSY_TIMEOUT_MS,
     "foreign_keys": 1,
 }
-NETWORK_FS = {"nfs", "nfs4", "cifs", "smb", "smb2", "smbfs", "smb3", "9p", "afs", "sshfs", "fuse.sshfs", "davfs", "fuse.davfs2", "ceph", "glusterfs"}
+NETWORK_FS = {
+    "nfs",
+    "nfs4",
+    "cifs",
+    "smb",
+    "smb2",
+    "smbfs",
+    "smb3",
+    "9p",
+    "afs",
+    "sshfs",
+    "fuse.sshfs",
+    "davfs",
+    "fuse.davfs2",
+    "ceph",
+    "glusterfs",
+}
 
 
 class DatabaseError(Exception):
@@ -36,7 +52,9 @@ class OpenResult:
 
 def make_database(path: Path | str) -> SqliteDatabase:
     """A peewee database with our pragmas and BEGIN IMMEDIATE write transactions."""
-    return SqliteDatabase(str(path), pragmas=PRAGMAS, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+    return SqliteDatabase(
+        str(path), pragmas=PRAGMAS, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False
+    )
 
 
 def network_share_reason(path: Path) -> str | None:
@@ -64,7 +82,9 @@ def _mount_fs_reason(path: Path, mounts_file: str = "/proc/mounts") -> str | Non
     best = ("", "")
     for _dev, mount_point, fstype in mounts:
         mp = mount_point.replace("\\040", " ")
-        if (str(path) == mp or str(path).startswith(mp.rstrip("/") + "/")) and len(mp) >= len(best[0]):
+        if (str(path) == mp or str(path).startswith(mp.rstrip("/") + "/")) and len(mp) >= len(
+            best[0]
+        ):
             best = (mp, fstype)
     if best[1].lower() in NETWORK_FS:
         return f"{best[0]} is a {best[1]} network filesystem"
@@ -115,7 +135,9 @@ def migrate(db: SqliteDatabase, path: Path) -> None:
     # Later releases add: if version < 2: ... ; each step in its own transaction.
 
 
-def open_database(path: Path | str, counter_id: str | None = None, *, check: bool = True) -> OpenResult:
+def open_database(
+    path: Path | str, counter_id: str | None = None, *, check: bool = True
+) -> OpenResult:
     """Open (creating or migrating) the database at path and bind the models to it."""
     path = Path(path)
     reason = network_share_reason(path)

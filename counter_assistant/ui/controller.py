@@ -17,7 +17,6 @@ from counter_assistant.ui.prompt_window import PromptWindow
 log = logging.getLogger(__name__)
 
 
-
 def heading(shown: Shown) -> str:
     s, v = shown.situation, shown.variant
     return f"第{s.article}条 {s.title} · {v.label}（{shown.index + 1}/{len(s.variants)}）"
@@ -66,7 +65,9 @@ class CounterController(QObject):
 
     def show_situation(self, key: str, trigger: str, index: int | None = None) -> None:
         if key not in self.session.catalog.situations or not self.session.catalog[key].variants:
-            self.window.show_prompt("", f"“{key}”的话术未能加载，请联系信息科检查资源文件。", locked=True)
+            self.window.show_prompt(
+                "", f"“{key}”的话术未能加载，请联系信息科检查资源文件。", locked=True
+            )
             return
         if not self._allowed():
             return
@@ -77,6 +78,7 @@ class CounterController(QObject):
         state = self.gate.state
         if state is DayState.OPEN:
             return True
+        log.debug("prompt blocked: %s", state.value)
         if state is DayState.CLOSED:
             self.window.show_prompt("第十六条 日终收尾", self.gate.notice, locked=True)
         else:
@@ -89,6 +91,9 @@ class CounterController(QObject):
             return
         s, v = shown.situation, shown.variant
         self.window.show_prompt(heading(shown), shown.text, self.context_text())
+        log.debug(
+            "shown %s.%s via %s", s.key, v.id, trigger
+        )  # never the text: it may hold a surname
         self._record(
             new_record(
                 self._clock,
@@ -109,7 +114,12 @@ class CounterController(QObject):
             parts.append(f"业务：{values['business']}")
         if values.get("surname"):
             parts.append(f"客户：{values['surname']}{values.get('title', '')}")
-        for name, label in (("place", "签字"), ("missing", "缺"), ("procedure", "手续"), ("ref_department", "转办")):
+        for name, label in (
+            ("place", "签字"),
+            ("missing", "缺"),
+            ("procedure", "手续"),
+            ("ref_department", "转办"),
+        ):
             if values.get(name):
                 parts.append(f"{label}：{values[name]}")
         return " · ".join(parts)

@@ -61,7 +61,9 @@ def qt_sequence(hotkey: Hotkey) -> QKeySequence:
 
 
 class CounterUi(QObject):
-    def __init__(self, ctx: Context, session: PromptSession, gate: DayGate, recorder, clock: Clock) -> None:
+    def __init__(
+        self, ctx: Context, session: PromptSession, gate: DayGate, recorder, clock: Clock
+    ) -> None:
         super().__init__()
         self.ctx = ctx
         self.gate = gate
@@ -77,9 +79,13 @@ class CounterUi(QObject):
         self.bindings = self._parse_bindings()
         self.backend, self.backend_reasons = choose_backend(cfg.hotkey_backend, self.bridge.fire)
         situations = [(s.key, s.title, cfg.hotkeys.get(s.key, "")) for s in ctx.catalog]
-        self.window = PromptWindow(cfg.font_size, situations, ctx.paths.state_file, focusable=self.backend is None)
+        self.window = PromptWindow(
+            cfg.font_size, situations, ctx.paths.state_file, focusable=self.backend is None
+        )
         self.window.set_title(f"窗口服务助手 · {cfg.window}号窗口 · {cfg.department}")
-        self.controller = CounterController(session, self.window, recorder.record, gate, cfg.counter_id, clock)
+        self.controller = CounterController(
+            session, self.window, recorder.record, gate, cfg.counter_id, clock
+        )
         self.foreground = make_foreground_keeper()
         self._return_focus_to: object | None = None
         self.picker = PickerDialog(choices(ctx.catalog))
@@ -100,7 +106,9 @@ class CounterUi(QObject):
     def _parse_bindings(self) -> dict[str, Hotkey]:
         bindings = {}
         for action, combo in self.ctx.config.hotkeys.items():
-            if not combo or (action in SITUATION_KEYS and action not in self.ctx.catalog.situations):
+            if not combo or (
+                action in SITUATION_KEYS and action not in self.ctx.catalog.situations
+            ):
                 continue
             try:
                 bindings[action] = parse_hotkey(combo)
@@ -115,7 +123,9 @@ class CounterUi(QObject):
         self.controller.prep_needed.connect(self.day.show_prep)
         self.controller.picker_requested.connect(self.open_picker)
         self.controller.fields_requested.connect(self.open_fields)
-        self.picker.chosen.connect(lambda key, index: self.controller.show_situation(key, "picker", index))
+        self.picker.chosen.connect(
+            lambda key, index: self.controller.show_situation(key, "picker", index)
+        )
         self.picker.finished.connect(self._give_focus_back)
         self.fields.applied.connect(self.controller.apply_fields)
         self.fields.next_customer.connect(self.controller.next_customer)
@@ -148,7 +158,10 @@ class CounterUi(QObject):
         self.notices.extend(notices)
         problems = self.ctx.problems
         if problems:
-            self.notices.append(f"配置或资源文件有 {len(problems)} 处问题，已按默认值运行；详见日志或运行 check-config。")
+            self.notices.append(
+                f"配置或资源文件有 {len(problems)} 处问题，已按默认值运行；"
+                "详见日志或运行 check-config。"
+            )
         self.arm_hotkeys()
         self.window.show_prompt("", "按热键显示对应话术；菜单 ☰ 中可查看热键一览。")
         self.window.show_quietly()
@@ -172,10 +185,18 @@ class CounterUi(QObject):
             else:
                 for f in failures:
                     label = self._action_label(f.action)
-                    self.hotkey_notices.append(f"热键 {f.combo}（{label}）{f.reason}，请在配置中换一个组合。")
-                    log.warning("hotkey %s for %s failed: %s %s", f.combo, f.action, f.reason, f.detail)
-                log.info("hotkey backend %s armed, %d of %d hotkeys", self.backend.name,
-                         len(self.bindings) - len(failures), len(self.bindings))
+                    self.hotkey_notices.append(
+                        f"热键 {f.combo}（{label}）{f.reason}，请在配置中换一个组合。"
+                    )
+                    log.warning(
+                        "hotkey %s for %s failed: %s %s", f.combo, f.action, f.reason, f.detail
+                    )
+                log.info(
+                    "hotkey backend %s armed, %d of %d hotkeys",
+                    self.backend.name,
+                    len(self.bindings) - len(failures),
+                    len(self.bindings),
+                )
                 self.window.set_status(f"全局热键：{self.backend.name}")
         if self.backend is None:
             for reason in self.backend_reasons:
@@ -279,7 +300,9 @@ class CounterUi(QObject):
         return "\n".join(lines)
 
     def show_cheat_sheet(self) -> None:
-        box = QMessageBox(QMessageBox.Icon.NoIcon, "窗口服务助手 · 热键一览", self.cheat_sheet_text())
+        box = QMessageBox(
+            QMessageBox.Icon.NoIcon, "窗口服务助手 · 热键一览", self.cheat_sheet_text()
+        )
         box.setFont(QFont("monospace"))
         box.setWindowModality(Qt.WindowModality.NonModal)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -291,7 +314,9 @@ class CounterUi(QObject):
         from counter_assistant.ui.today import TodayDialog
 
         self.recorder.flush(1.0)
-        counts = today_counts(self.ctx.paths.database, self.ctx.config.counter_id, self.gate.local_date)
+        counts = today_counts(
+            self.ctx.paths.database, self.ctx.config.counter_id, self.gate.local_date
+        )
         dialog = TodayDialog(None, counts)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
@@ -302,10 +327,11 @@ class CounterUi(QObject):
 
         stored = self.ctx.config.supervisor_pin_hash
         if not stored:
-            QMessageBox.information(None, "窗口服务助手", "本机未设置主管密码，请 IT 运行 counter-assistant set-pin。")
+            QMessageBox.information(
+                None, "窗口服务助手", "本机未设置主管密码，请 IT 运行 counter-assistant set-pin。"
+            )
             return
         if not ask_pin(None, stored):
             return
         self._reports = SupervisorWindow(self.ctx)
         self._reports.show()
-

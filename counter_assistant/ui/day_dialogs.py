@@ -21,17 +21,26 @@ log = logging.getLogger(__name__)
 class DayDialogs(QObject):
     changed = Signal()  # the day's state or the staff on duty changed
 
-    def __init__(self, config: Config, gate: DayGate, window: PromptWindow,
-                 take_focus: Callable[[], None] = lambda: None,
-                 give_focus_back: Callable[[], None] = lambda: None) -> None:
+    def __init__(
+        self,
+        config: Config,
+        gate: DayGate,
+        window: PromptWindow,
+        take_focus: Callable[[], None] = lambda: None,
+        give_focus_back: Callable[[], None] = lambda: None,
+    ) -> None:
         super().__init__()
         self.config = config
         self.gate = gate
         self.window = window
         self._take_focus = take_focus
         self._give_focus_back = give_focus_back
-        self.prep = ChecklistWindow(config.prep_items, config.roster, "prep", min(config.font_size, 16))
-        self.close = ChecklistWindow(config.close_items, config.roster, "close", min(config.font_size, 16))
+        self.prep = ChecklistWindow(
+            config.prep_items, config.roster, "prep", min(config.font_size, 16)
+        )
+        self.close = ChecklistWindow(
+            config.close_items, config.roster, "close", min(config.font_size, 16)
+        )
         self.staff = StaffDialog(config.roster, font_size=min(config.font_size, 16))
         self.prep.confirmed.connect(self._prep_confirmed)
         self.close.confirmed.connect(self._close_confirmed)

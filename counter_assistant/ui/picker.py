@@ -18,7 +18,9 @@ class PickerDialog(QDialog):
         self.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, True)
         self._items = items
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("输入编号（如 23）、拼音首字母（如 wh）或文字；↑↓ 选择，回车确认，Esc 取消"))
+        layout.addWidget(
+            QLabel("输入编号（如 23）、拼音首字母（如 wh）或文字；↑↓ 选择，回车确认，Esc 取消")
+        )
         self.filter = QLineEdit(placeholderText="编号 / 拼音首字母 / 文字")
         self.list = QListWidget()
         layout.addWidget(self.filter)
@@ -39,14 +41,19 @@ class PickerDialog(QDialog):
         if self.list.count():
             self.list.setCurrentRow(0)
 
-    def eventFilter(self, obj, event) -> bool:  # noqa: N802
+    def eventFilter(self, obj, event) -> bool:
         # Arrow keys in the filter move the selection, so typing and choosing never leave it.
-        if obj is self.filter and isinstance(event, QKeyEvent) and event.type() == QKeyEvent.Type.KeyPress:
-            if event.key() in (Qt.Key.Key_Up, Qt.Key.Key_Down):
-                row = self.list.currentRow() + (1 if event.key() == Qt.Key.Key_Down else -1)
-                if 0 <= row < self.list.count():
-                    self.list.setCurrentRow(row)
-                return True
+        arrows = (Qt.Key.Key_Up, Qt.Key.Key_Down)
+        if (
+            obj is self.filter
+            and isinstance(event, QKeyEvent)
+            and event.type() == QKeyEvent.Type.KeyPress
+            and event.key() in arrows
+        ):
+            row = self.list.currentRow() + (1 if event.key() == Qt.Key.Key_Down else -1)
+            if 0 <= row < self.list.count():
+                self.list.setCurrentRow(row)
+            return True
         return super().eventFilter(obj, event)
 
     def accept_current(self) -> None:

@@ -43,7 +43,7 @@ class PromptLabel(QLabel):
 
     painted = Signal(float)
 
-    def paintEvent(self, event) -> None:  # noqa: N802 (Qt name)
+    def paintEvent(self, event) -> None:
         super().paintEvent(event)
         self.painted.emit(time.perf_counter())
 
@@ -52,11 +52,20 @@ class PromptWindow(QWidget):
     action_requested = Signal(str, str)  # action, trigger
     menu_requested = Signal()
 
-    def __init__(self, font_size: int, situations: list[tuple[str, str, str]], state_file: Path | None,
-                 focusable: bool = False) -> None:
+    def __init__(
+        self,
+        font_size: int,
+        situations: list[tuple[str, str, str]],
+        state_file: Path | None,
+        focusable: bool = False,
+    ) -> None:
         super().__init__(None)
         self.setWindowTitle(WINDOW_TITLE)
-        flags = Qt.WindowType.Tool | Qt.WindowType.WindowStaysOnTopHint | Qt.WindowType.FramelessWindowHint
+        flags = (
+            Qt.WindowType.Tool
+            | Qt.WindowType.WindowStaysOnTopHint
+            | Qt.WindowType.FramelessWindowHint
+        )
         if not focusable:
             flags |= Qt.WindowType.WindowDoesNotAcceptFocus
         self.setWindowFlags(flags)
@@ -136,7 +145,9 @@ class PromptWindow(QWidget):
         self.menu_button.setMenu(menu)
 
     # --- content --------------------------------------------------------
-    def show_prompt(self, heading: str, prompt: str, context: str = "", locked: bool = False) -> None:
+    def show_prompt(
+        self, heading: str, prompt: str, context: str = "", locked: bool = False
+    ) -> None:
         self.heading_label.setText(heading)
         self.prompt_label.setText(prompt)
         self.prompt_label.setProperty("locked", locked)
@@ -188,21 +199,21 @@ class PromptWindow(QWidget):
             self.show_quietly()
 
     # --- dragging and remembering where it was -----------------------------
-    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+    def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton:
             self._drag_offset = event.globalPosition().toPoint() - self.frameGeometry().topLeft()
         super().mousePressEvent(event)
 
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
         if self._drag_offset is not None and event.buttons() & Qt.MouseButton.LeftButton:
             self.move(event.globalPosition().toPoint() - self._drag_offset)
         super().mouseMoveEvent(event)
 
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         self._drag_offset = None
         super().mouseReleaseEvent(event)
 
-    def moveEvent(self, event) -> None:  # noqa: N802
+    def moveEvent(self, event) -> None:
         super().moveEvent(event)
         self._save_timer.start()
 
@@ -236,7 +247,9 @@ def place_on_screen(rect: QRect | None, width: int, height: int) -> QRect:
     if rect is not None and rect.width() > 50 and rect.height() > 50:
         for area in screens:
             visible = area.intersected(rect)
-            if visible.width() >= min(100, rect.width()) and visible.height() >= min(60, rect.height()):
+            if visible.width() >= min(100, rect.width()) and visible.height() >= min(
+                60, rect.height()
+            ):
                 return rect
     primary = QGuiApplication.primaryScreen()
     area = primary.availableGeometry() if primary else QRect(0, 0, 1280, 800)

@@ -1,0 +1,65 @@
+"""The picker and the fields dialog work from the keyboard alone."""
+
+from PySide6.QtCore import Qt
+
+from counter_assistant.core.business import load_business_catalog
+from counter_assistant.core.picking import choices
+from counter_assistant.core.prompts import load_builtin
+from counter_assistant.ui.fields import FieldsDialog
+from counter_assistant.ui.picker import PickerDialog
+
+
+def test_picker_by_number_then_enter(qtbot):
+    picker = PickerDialog(choices(load_builtin()))
+    qtbot.addWidget(picker)
+    picker.open_fresh()
+    with qtbot.waitSignal(picker.chosen) as blocker:
+        qtbot.keyClicks(picker.filter, "23")
+        qtbot.keyClick(picker.filter, Qt.Key.Key_Return)
+    assert blocker.args == ["greeting", 2]
+    assert not picker.isVisible()
+
+
+def test_picker_by_initials_and_arrow_keys(qtbot):
+    picker = PickerDialog(choices(load_builtin()))
+    qtbot.addWidget(picker)
+    picker.open_fresh()
+    qtbot.keyClicks(picker.filter, "gz")
+    assert picker.list.count() == 2
+    qtbot.keyClick(picker.filter, Qt.Key.Key_Down)
+    with qtbot.waitSignal(picker.chosen) as blocker:
+        qtbot.keyClick(picker.filter, Qt.Key.Key_Return)
+    assert blocker.args == ["outage", 1]
+
+
+def test_picker_escape_chooses_nothing(qtbot):
+    picker = PickerDialog(choices(load_builtin()))
+    qtbot.addWidget(picker)
+    picker.open_fresh()
+    with qtbot.assertNotEmitted(picker.chosen):
+        qtbot.keyClick(picker.filter, Qt.Key.Key_Escape)
+    assert not picker.isVisible()
+
+
+def test_fields_typed_business_and_enter_apply(qtbot):
+    dialog = FieldsDialog(load_business_catalog())
+    qtbot.addWidget(dialog)
+    dialog.open_for({}, "")
+    dialog.business.lineEdit().setText("tx")
+    dialog.edits["surname"].setText("刘")
+    dialog.title.setCurrentText("先生")
+    with qtbot.waitSignal(dialog.applied) as blocker:
+        qtbot.keyClick(dialog.edits["place"], Qt.Key.Key_Return)
+    values, business = blocker.args
+    assert business == "withdraw_retire"
+    assert values["surname"] == "刘" and values["title"] == "先生"
+
+
+def test_fields_next_customer_clears(qtbot):
+    dialog = FieldsDialog(load_business_catalog())
+    qtbot.addWidget(dialog)
+    dialog.open_for({"surname": "赵"}, "loan")
+    assert dialog.edits["surname"].text() == "赵" and dialog.business_key() == "loan"
+    with qtbot.waitSignal(dialog.next_customer):
+        dialog._clear()
+    assert dialog.edits["surname"].text() == "" and dialog.business_key() == ""
