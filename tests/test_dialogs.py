@@ -45,7 +45,8 @@ def test_fields_typed_business_and_enter_apply(qtbot):
     dialog = FieldsDialog(load_business_catalog())
     qtbot.addWidget(dialog)
     dialog.open_for({}, "")
-    dialog.business.lineEdit().setText("tx")
+    qtbot.keyClicks(dialog.business, "tx")
+    qtbot.keyClick(dialog.business, Qt.Key.Key_Tab)
     dialog.edits["surname"].setText("刘")
     dialog.title.setCurrentText("先生")
     with qtbot.waitSignal(dialog.applied) as blocker:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
+    QCompleter,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -39,12 +40,16 @@ class FieldsDialog(QDialog):
         layout = QVBoxLayout(self)
         form = QFormLayout()
         self.business = QComboBox()
-        self.business.addItem("（未选择）", "")
+        self.business.addItem("", "")
         for item in business.items:
             suffix = f"  {item.initials}" if item.initials else ""
             self.business.addItem(f"{item.name}{suffix}", item.key)
         self.business.setEditable(True)
         self.business.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.business.lineEdit().setPlaceholderText("输入名称或拼音首字母，如 gf；↓ 展开列表")
+        completer = self.business.completer()
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
         form.addRow("业务(&B)", self.business)
         self.edits: dict[str, QLineEdit] = {}
         for name, label in FIELD_LABELS:
@@ -79,6 +84,7 @@ class FieldsDialog(QDialog):
         self.title.setCurrentText(values.get("title", ""))
         index = self.business.findData(business_key)
         self.business.setCurrentIndex(max(index, 0))
+        self.business.lineEdit().selectAll()
 
     def values(self) -> dict[str, str]:
         values = {name: edit.text().strip() for name, edit in self.edits.items()}
@@ -86,14 +92,17 @@ class FieldsDialog(QDialog):
         return values
 
     def business_key(self) -> str:
-        # An edited combo text picks the first business whose name or initials match.
+        """The business whose list text is typed, else the first that contains it."""
         typed = self.business.currentText().strip().lower()
-        index = self.business.currentIndex()
-        if typed and self.business.itemText(index).lower() != typed:
-            for i in range(1, self.business.count()):
-                if typed in self.business.itemText(i).lower():
-                    return self.business.itemData(i)
-        return self.business.itemData(index) or ""
+        if not typed:
+            return ""
+        texts = [self.business.itemText(i).lower() for i in range(self.business.count())]
+        if typed in texts:
+            return self.business.itemData(texts.index(typed)) or ""
+        for i, text in enumerate(texts):
+            if i and typed in text:
+                return self.business.itemData(i)
+        return ""
 
     def _apply(self) -> None:
         self.applied.emit(self.values(), self.business_key())
