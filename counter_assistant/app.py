@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 import signal
 import sys
@@ -54,7 +55,7 @@ def open_storage(ctx: Context) -> list[str]:
 
 
 def run_app(ctx: Context, clock: Clock | None = None, exit_when_ready: bool = False) -> int:
-    from counter_assistant.platform.single_instance import SingleInstance
+    from counter_assistant.platform.single_instance import APP_ID, SingleInstance
 
     clock = clock or Clock()
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -63,7 +64,9 @@ def run_app(ctx: Context, clock: Clock | None = None, exit_when_ready: bool = Fa
     app.setApplicationVersion(__version__)
     app.setQuitOnLastWindowClosed(False)
 
-    instance = SingleInstance()
+    # One instance per user and database: a second start with the same data comes forward.
+    db_key = hashlib.sha256(str(ctx.paths.database.resolve()).encode()).hexdigest()[:8]
+    instance = SingleInstance(f"{APP_ID}-{db_key}")
     if not instance.acquire():
         log.info("another instance is running; asked it to come forward")
         return 0

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMenu,
     QPushButton,
+    QSizeGrip,
     QSizePolicy,
     QToolButton,
     QVBoxLayout,
@@ -71,6 +72,7 @@ class PromptWindow(QWidget):
         self.setWindowFlags(flags)
         self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating, True)
         self.setObjectName("promptWindow")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)  # draw the border
         self._state_file = state_file
         self._drag_offset: QPoint | None = None
         self._save_timer = QTimer(self, singleShot=True, interval=500, timeout=self.save_geometry)
@@ -138,7 +140,13 @@ class PromptWindow(QWidget):
         line = QFrame(frameShape=QFrame.Shape.HLine, objectName="rule")
         outer.addWidget(line)
         self.reminder_label = QLabel(REMINDERS[0], objectName="reminder")
-        outer.addWidget(self.reminder_label)
+        footer = QHBoxLayout()
+        footer.addWidget(self.reminder_label, 1)
+        # Frameless windows have no border to drag: the grip resizes, the body moves.
+        footer.addWidget(
+            QSizeGrip(self), 0, Qt.AlignmentFlag.AlignBottom | Qt.AlignmentFlag.AlignRight
+        )
+        outer.addLayout(footer)
         self.resize(560, 300)
 
     def set_menu(self, menu: QMenu) -> None:
@@ -215,6 +223,10 @@ class PromptWindow(QWidget):
 
     def moveEvent(self, event) -> None:
         super().moveEvent(event)
+        self._save_timer.start()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
         self._save_timer.start()
 
     def save_geometry(self) -> None:
