@@ -1,0 +1,146 @@
+"""Build the one-folder bundle with build.spec, check it, and run its self-check.
+
+    python scripts/build_bundle.py            # build + check
+    python scripts/build_bundle.py --no-build # check an existing dist/counter-assistant
+
+Exit status is non-zero when the build, a content check, --version or self-check fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+NAME = "counter-assistant"
+IS_WIN = sys.platform == "win32"
+
+# Must never be in the bundle (checked on the result, not trusted to `excludes`).
+FORBIDDEN = [
+    r"(lib)?qt6(qml|quick|designer|webengine|3d|multimedia|pdf|charts|virtualkeyboard|"
+    r"test|sql|help|uitools|wayland|opengl|printsupport|labs|lottie)",
+    r"py(side6/qt)(qml|quick|webengine|3d|multimedia|pdf|designer|uitools|help|test|sql)",
+    r"/plugins/(qmltooling|sqldrivers|designer|egldeviceintegrations|wayland|tls|printsupport)",
+    r"/qml/",
+    r"tkinter|libtk\d|libtcl\d|tcl/|tk/",
+    r"opengl32sw\.dll|d3dcompiler",
+    r"/translations/(?![a-z]+_(zh_cn|zh_tw|en)\.qm$)",
+    r"/(pytest|_pytest|pytestqt|setuptools|pip)/",
+]
+# Must be there.
+REQUIRED = [
+    "counter_assistant/resources/prompts/zh-Hans.toml",
+    "counter_assistant/resources/business_catalog.toml",
+    "PySide6/plugins/platforms/qwindows.dll"
+    if IS_WIN
+    else "PySide6/Qt/plugins/platforms/libqxcb.so",
+    "PySide6/plugins/platforms/qoffscreen.dll"
+    if IS_WIN
+    else "PySide6/Qt/plugins/platforms/libqoffscreen.so",
+]
+
+
+def human(n: float) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if n < 1024 or unit == "GiB":
+            return f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} GiB"
+
+
+def build() -> None:
+    cmd = [sys.executable, "-m", "PyInstaller", "--clean", "--noconfirm", "build.spec"]
+    print("$", " ".join(cmd), flush=True)
+    subprocess.run(cmd, cwd=ROOT, check=True)
+
+
+def files_of(bundle: Path) -> list[tuple[int, str]]:
+    out = []
+    for path in bundle.rglob("*"):
+        if path.is_file() and not path.is_symlink():
+            out.append((path.stat().st_size, path.relative_to(bundle).as_posix()))
+    return sorted(out, reverse=True)
+
+
+def check_contents(bundle: Path, files: list[tuple[int, str]]) -> list[str]:
+    rels = ["/" + rel for _, rel in files]
+    forbidden = re.compile("|".join(f"(?:{p})" for p in FORBIDDEN), re.IGNORECASE)
+    problems = [f"should not be in the bundle: {r[1:]}" for r in rels if forbidden.search(r)]
+    internal = bundle / "_internal"
+    for rel in REQUIRED:
+        if not (internal / rel).is_file():
+            problems.append(f"missing from the bundle: _internal/{rel}")
+    return problems
+
+
+def tar_gz(bundle: Path) -> Path:
+    target = bundle.parent / f"{NAME}-{sys.platform}.tar.gz"
+    with tarfile.open(target, "w:gz", compresslevel=9) as tar:
+        tar.add(bundle, arcname=NAME)
+    return target
+
+
+def run_bundle(exe: Path, *args: str) -> tuple[int, float]:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    env.pop("COUNTER_ASSISTANT_CONFIG", None)
+    print("$", exe.name, *args, flush=True)
+    start = time.perf_counter()
+    proc = subprocess.run([str(exe), *args], env=env, timeout=120)
+    return proc.returncode, time.perf_counter() - start
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--no-build", action="store_true", help="check an existing bundle")
+    args = ap.parse_args(argv)
+
+    started = time.perf_counter()
+    if not args.no_build:
+        try:
+            build()
+        except subprocess.CalledProcessError as exc:
+            print(f"pyinstaller failed ({exc.returncode})", file=sys.stderr)
+            return 1
+    bundle = ROOT / "dist" / NAME
+    if not bundle.is_dir():
+        print(f"no bundle at {bundle}", file=sys.stderr)
+        return 1
+    build_s = time.perf_counter() - started
+
+    files = files_of(bundle)
+    total = sum(size for size, _ in files)
+    archive = tar_gz(bundle)
+    print(f"\nbundle {bundle}: {len(files)} files, {human(total)} on disk")
+    print(f"compressed: {archive.name} {human(archive.stat().st_size)}")
+    print("largest files:")
+    for size, rel in files[:15]:
+        print(f"  {human(size):>10}  {rel}")
+
+    problems = check_contents(bundle, files)
+    # A windowed .exe has no console: on Windows the checks use the -cli twin.
+    exe = bundle / (f"{NAME}-cli.exe" if IS_WIN else NAME)
+    rc, _ = run_bundle(exe, "--version")
+    if rc:
+        problems.append(f"--version exited {rc}")
+    with tempfile.TemporaryDirectory() as data:
+        rc, seconds = run_bundle(exe, "self-check", "--data-dir", data)
+    if rc:
+        problems.append(f"self-check exited {rc}")
+    else:
+        print(f"self-check took {seconds:.2f} s")
+    print(f"build + checks: {time.perf_counter() - started:.0f} s (build {build_s:.0f} s)")
+    for p in problems:
+        print(f"FAIL: {p}", file=sys.stderr)
+    print("bundle FAILED" if problems else "bundle OK")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
