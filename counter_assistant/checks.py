@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -86,14 +87,22 @@ def self_check(ctx: Context) -> int:
 
 
 def _check_qt() -> list[str]:
-    """The GUI libraries load (matters in the frozen bundle)."""
+    """Qt loads, a platform plugin starts and the icon decodes (matters in the frozen bundle)."""
+    if sys.platform.startswith("linux") and not os.environ.get("DISPLAY"):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # e.g. over SSH
     try:
-        from PySide6.QtCore import qVersion  # noqa: F401
-        from PySide6.QtGui import QGuiApplication  # noqa: F401
-        from PySide6.QtWidgets import QWidget  # noqa: F401
+        from PySide6.QtNetwork import QLocalServer  # noqa: F401  (single instance)
+        from PySide6.QtWidgets import QApplication
+
+        from counter_assistant.ui.counter import app_icon
     except ImportError as exc:
         return [f"Qt does not load: {exc}"]
-    return []
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    failures = []
+    if app_icon().isNull():
+        failures.append("the icon resource does not load")
+    print(f"Qt {app.platformName()} platform plugin starts")
+    return failures
 
 
 def set_pin(ctx: Context, pin: str | None) -> int:

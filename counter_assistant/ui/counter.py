@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+from importlib import resources
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QAction, QColor, QFont, QIcon, QKeySequence, QPainter, QPixmap, QShortcut
+from PySide6.QtGui import QAction, QFont, QIcon, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import QApplication, QMenu, QMessageBox, QSystemTrayIcon
 
 from counter_assistant.context import Context
@@ -37,20 +38,10 @@ ACTION_NAMES = {
 
 
 def app_icon() -> QIcon:
-    pixmap = QPixmap(64, 64)
-    pixmap.fill(Qt.GlobalColor.transparent)
-    painter = QPainter(pixmap)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    painter.setBrush(QColor("#2f6f4f"))
-    painter.setPen(Qt.PenStyle.NoPen)
-    painter.drawRoundedRect(2, 2, 60, 60, 12, 12)
-    painter.setPen(QColor("white"))
-    font = QFont()
-    font.setPixelSize(40)
-    font.setBold(True)
-    painter.setFont(font)
-    painter.drawText(pixmap.rect(), Qt.AlignmentFlag.AlignCenter, "窗")
-    painter.end()
+    """The icon from resources (found through importlib.resources, so also in the bundle)."""
+    data = resources.files("counter_assistant.resources").joinpath("icons/counter-assistant.png")
+    pixmap = QPixmap()
+    pixmap.loadFromData(data.read_bytes())
     return QIcon(pixmap)
 
 
