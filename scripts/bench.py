@@ -226,7 +226,10 @@ def child_env(display: str, work: Path) -> dict[str, str]:
         path = work / "env" / name.lower()
         path.mkdir(parents=True, exist_ok=True, mode=0o700)
         env[name] = str(path)
-    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    # Bytecode cached in a private folder, as a deployed bundle has it precompiled; the first
+    # (warm-up) start fills it. Compiling every module at each start would time the compiler.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(work / "pycache")
     return env
 
 

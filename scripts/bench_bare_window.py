@@ -32,7 +32,7 @@ def main() -> int:
     window = QWidget()
     window.setWindowTitle("bare")
     layout = QVBoxLayout(window)
-    label = Label("ready")
+    label = Label("您好！请问您办理什么业务？")  # the same script a counter window shows
     layout.addWidget(label)
     window.resize(560, 300)
 

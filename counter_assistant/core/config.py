@@ -6,7 +6,6 @@ key falls back to its default, so one typo never stops a counter.
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 import sys
@@ -196,6 +195,8 @@ def _roster(value: Any) -> tuple[Any, str | None]:
 
 
 def _suggest(word: str, choices: list[str]) -> str:
+    import difflib  # only when a key is wrong
+
     close = difflib.get_close_matches(word, choices, n=1)
     return f'; did you mean "{close[0]}"?' if close else f"; known keys: {', '.join(choices)}"
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
+from datetime import UTC
 
 from counter_assistant import __version__
 from counter_assistant.core.clock import Clock
@@ -25,7 +26,7 @@ class UsageRecord:
     app_version: str
 
     def as_dict(self) -> dict[str, str]:
-        return asdict(self)
+        return dict(vars(self))  # flat fields: no need for asdict's deep copy
 
 
 def new_record(
@@ -41,7 +42,7 @@ def new_record(
     now = clock.now()
     return UsageRecord(
         uuid=str(uuid.uuid4()),
-        ts_utc=clock.utcnow().isoformat(timespec="microseconds"),
+        ts_utc=now.astimezone(UTC).isoformat(timespec="microseconds"),
         local_date=now.date().isoformat(),
         counter_id=counter_id,
         staff_id=staff_id,

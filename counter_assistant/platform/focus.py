@@ -42,7 +42,9 @@ class X11Foreground(ForegroundKeeper):
     def __init__(self) -> None:
         from Xlib import display
 
-        self._display = display.Display()
+        from counter_assistant.platform.hotkeys.x11 import core_display
+
+        self._display = core_display(display, os.environ["DISPLAY"])
         self._atom = self._display.intern_atom("_NET_ACTIVE_WINDOW")
 
     def remember(self) -> object | None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 from importlib import resources
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QFont, QIcon, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import QApplication, QMenu, QMessageBox, QSystemTrayIcon
 
@@ -16,15 +17,17 @@ from counter_assistant.core.hotkeyspec import Hotkey, HotkeyError, parse_hotkey
 from counter_assistant.core.picking import choices
 from counter_assistant.core.prompts import SITUATION_KEYS
 from counter_assistant.core.session import PromptSession
-from counter_assistant.platform.focus import make_foreground_keeper
+from counter_assistant.platform.focus import ForegroundKeeper, make_foreground_keeper
 from counter_assistant.platform.hotkeys.base import BackendUnavailable
 from counter_assistant.platform.hotkeys.choose import choose_backend
 from counter_assistant.ui.bridge import Bridge
 from counter_assistant.ui.controller import CounterController
 from counter_assistant.ui.day_dialogs import DayDialogs
-from counter_assistant.ui.fields import FieldsDialog
-from counter_assistant.ui.picker import PickerDialog
 from counter_assistant.ui.prompt_window import PromptWindow
+
+if TYPE_CHECKING:
+    from counter_assistant.ui.fields import FieldsDialog
+    from counter_assistant.ui.picker import PickerDialog
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +44,7 @@ def app_icon() -> QIcon:
     """The icon from resources (found through importlib.resources, so also in the bundle)."""
     data = resources.files("counter_assistant.resources").joinpath("icons/counter-assistant.png")
     pixmap = QPixmap()
-    pixmap.loadFromData(data.read_bytes())
+    pixmap.loadFromData(data.read_bytes(), "PNG")  # no probing of every image plugin
     return QIcon(pixmap)
 
 
@@ -77,21 +80,26 @@ class CounterUi(QObject):
         self.controller = CounterController(
             session, self.window, recorder.record, gate, cfg.counter_id, clock
         )
-        self.foreground = make_foreground_keeper()
+        self._foreground: ForegroundKeeper | None = None
         self._return_focus_to: object | None = None
-        self.picker = PickerDialog(choices(ctx.catalog))
-        self.fields = FieldsDialog(ctx.business)
+        self._picker: PickerDialog | None = None
+        self._fields: FieldsDialog | None = None
         self.day = DayDialogs(cfg, gate, self.window, self._take_focus, self._give_focus_back)
         self._wire()
         self.menu = self._build_menu()
         self.window.set_menu(self.menu)
         self.tray: QSystemTrayIcon | None = None
+        self.icon = app_icon()
+        QApplication.instance().setWindowIcon(self.icon)
+
+    def _add_tray(self) -> None:
+        """The tray icon, where the desktop has a tray; the ☰ menu in the window always works."""
         if QSystemTrayIcon.isSystemTrayAvailable():
-            self.tray = QSystemTrayIcon(app_icon(), self)
+            self.tray = QSystemTrayIcon(self.icon, self)
             self.tray.setToolTip(self.window.windowTitle())
             self.tray.setContextMenu(self.menu)
             self.tray.activated.connect(self._tray_activated)
-        QApplication.instance().setWindowIcon(app_icon())
+            self.tray.show()
 
     # --- wiring ---------------------------------------------------------------
     def _parse_bindings(self) -> dict[str, Hotkey]:
@@ -114,13 +122,6 @@ class CounterUi(QObject):
         self.controller.prep_needed.connect(self.day.show_prep)
         self.controller.picker_requested.connect(self.open_picker)
         self.controller.fields_requested.connect(self.open_fields)
-        self.picker.chosen.connect(
-            lambda key, index: self.controller.show_situation(key, "picker", index)
-        )
-        self.picker.finished.connect(self._give_focus_back)
-        self.fields.applied.connect(self.controller.apply_fields)
-        self.fields.next_customer.connect(self.controller.next_customer)
-        self.fields.finished.connect(self._give_focus_back)
         self.day.changed.connect(self._day_changed)
 
     def _on_hotkey(self, action: str, fired_at: float) -> None:
@@ -156,8 +157,7 @@ class CounterUi(QObject):
         self.arm_hotkeys()
         self.window.show_prompt("", "按热键显示对应话术；菜单 ☰ 中可查看热键一览。")
         self.window.show_quietly()
-        if self.tray:
-            self.tray.show()
+        QTimer.singleShot(0, self._add_tray)  # after the window: the clerk needs it first
         self._refresh_notices()
         self._day_changed()
         if self.gate.state is DayState.NEEDS_PREP:
@@ -238,6 +238,36 @@ class CounterUi(QObject):
     def _give_focus_back(self) -> None:
         self.foreground.restore(self._return_focus_to)
         self._return_focus_to = None
+
+    # Dialogs are built on first use: most days start without them, and start time counts.
+    @property
+    def foreground(self) -> ForegroundKeeper:
+        if self._foreground is None:
+            self._foreground = make_foreground_keeper()
+        return self._foreground
+
+    @property
+    def picker(self) -> PickerDialog:
+        if self._picker is None:
+            from counter_assistant.ui.picker import PickerDialog
+
+            self._picker = PickerDialog(choices(self.ctx.catalog))
+            self._picker.chosen.connect(
+                lambda key, index: self.controller.show_situation(key, "picker", index)
+            )
+            self._picker.finished.connect(self._give_focus_back)
+        return self._picker
+
+    @property
+    def fields(self) -> FieldsDialog:
+        if self._fields is None:
+            from counter_assistant.ui.fields import FieldsDialog
+
+            self._fields = FieldsDialog(self.ctx.business)
+            self._fields.applied.connect(self.controller.apply_fields)
+            self._fields.next_customer.connect(self.controller.next_customer)
+            self._fields.finished.connect(self._give_focus_back)
+        return self._fields
 
     def open_picker(self) -> None:
         self._take_focus()

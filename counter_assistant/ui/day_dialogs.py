@@ -35,18 +35,40 @@ class DayDialogs(QObject):
         self.window = window
         self._take_focus = take_focus
         self._give_focus_back = give_focus_back
-        self.prep = ChecklistWindow(
-            config.prep_items, config.roster, "prep", min(config.font_size, 16)
-        )
-        self.close = ChecklistWindow(
-            config.close_items, config.roster, "close", min(config.font_size, 16)
-        )
-        self.staff = StaffDialog(config.roster, font_size=min(config.font_size, 16))
-        self.prep.confirmed.connect(self._prep_confirmed)
-        self.close.confirmed.connect(self._close_confirmed)
-        self.staff.chosen.connect(self._staff_chosen)
-        for dialog in (self.prep, self.close, self.staff):
-            dialog.finished.connect(lambda _r: self._give_focus_back())
+        self._prep: ChecklistWindow | None = None
+        self._close: ChecklistWindow | None = None
+        self._staff: StaffDialog | None = None
+
+    # Built on first use: on a day already prepared none of them is needed at start.
+    @property
+    def prep(self) -> ChecklistWindow:
+        if self._prep is None:
+            self._prep = self._checklist(self.config.prep_items, "prep", self._prep_confirmed)
+        return self._prep
+
+    @property
+    def close(self) -> ChecklistWindow:
+        if self._close is None:
+            self._close = self._checklist(self.config.close_items, "close", self._close_confirmed)
+        return self._close
+
+    @property
+    def staff(self) -> StaffDialog:
+        if self._staff is None:
+            self._staff = StaffDialog(self.config.roster, font_size=self._font_size)
+            self._staff.chosen.connect(self._staff_chosen)
+            self._staff.finished.connect(lambda _r: self._give_focus_back())
+        return self._staff
+
+    @property
+    def _font_size(self) -> int:
+        return min(self.config.font_size, 16)
+
+    def _checklist(self, items, mode, on_confirmed) -> ChecklistWindow:
+        window = ChecklistWindow(items, self.config.roster, mode, self._font_size)
+        window.confirmed.connect(on_confirmed)
+        window.finished.connect(lambda _r: self._give_focus_back())
+        return window
 
     # --- showing --------------------------------------------------------------
     def show_prep(self) -> None:

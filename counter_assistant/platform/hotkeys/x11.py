@@ -56,6 +56,31 @@ def modifier_mask(hotkey: Hotkey) -> int:
     return mask
 
 
+def _skip_uname_processor() -> None:
+    """python-xlib indexes platform.uname() at import, which runs `uname -p` in a subprocess
+    on Linux (a fork at every start) only to fill a field nothing here reads."""
+    import platform
+
+    uname = platform.uname()
+    uname.__dict__.setdefault("processor", "")
+
+
+def core_display(xdisplay, name: str):
+    """A connection that skips python-xlib's extension setup.
+
+    Grabbing keys needs only the core protocol, and setting up every extension the
+    server offers costs about twenty round trips and imports at each start.
+    """
+    from Xlib import ext
+
+    saved = ext.__extensions__
+    ext.__extensions__ = ()
+    try:
+        return xdisplay.Display(name)
+    finally:
+        ext.__extensions__ = saved
+
+
 class X11HotkeyBackend(HotkeyBackend):
     name = "x11"
 
@@ -64,12 +89,13 @@ class X11HotkeyBackend(HotkeyBackend):
         self._display_name = display_name or os.environ.get("DISPLAY", "")
         if not self._display_name:
             raise BackendUnavailable("DISPLAY is not set (no X11 session)")
+        _skip_uname_processor()
         try:
             from Xlib import display as xdisplay
         except ImportError as exc:
             raise BackendUnavailable(f"python-xlib is not installed: {exc}") from exc
         self._xdisplay = xdisplay
-        self._open().close()  # probe: is the X server reachable?
+        self._probe = self._open()  # is the X server reachable? kept for the first start()
         self._lock = threading.Lock()
         self._display = None
         self._thread: threading.Thread | None = None
@@ -83,7 +109,7 @@ class X11HotkeyBackend(HotkeyBackend):
             # python-xlib leaves the socket of a failed connect for the GC to close.
             warnings.simplefilter("ignore", ResourceWarning)
             try:
-                return self._xdisplay.Display(self._display_name)
+                return core_display(self._xdisplay, self._display_name)
             except Exception as exc:  # python-xlib raises several unrelated types here
                 problem = f"cannot connect to X display {self._display_name!r}: {exc}"
             gc.collect()
@@ -92,9 +118,10 @@ class X11HotkeyBackend(HotkeyBackend):
     # -- start / stop -------------------------------------------------------------------
 
     def start(self, bindings: Mapping[str, Hotkey]) -> list[HotkeyFailure]:
+        probe, self._probe = self._probe, None  # not closed by the stop() below
         self.stop()
         with self._lock:
-            display = self._open()
+            display = probe or self._open()
             self._display = display
             try:
                 root = display.screen().root
@@ -117,6 +144,9 @@ class X11HotkeyBackend(HotkeyBackend):
 
     def stop(self) -> None:
         with self._lock:
+            if self._probe is not None:
+                self._probe.close()
+                self._probe = None
             if self._thread is not None:
                 os.write(self._wake[1], b"x")
                 self._thread.join(timeout=2)
