@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+# isort: off
+import counter_assistant.ui  # noqa: F401  (first, before PySide6: see its docstring)
+
+# isort: on
 import contextlib
 import gc
 import hashlib

@@ -100,7 +100,6 @@ def _context(args: argparse.Namespace):
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    import counter_assistant.ui  # noqa: F401  (first: see its docstring)
     from counter_assistant.app import run_app
 
     return run_app(_context(args), exit_when_ready=getattr(args, "exit_when_ready", False))

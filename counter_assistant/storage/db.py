@@ -20,6 +20,7 @@ PRAGMAS = {
     "synchronous": "full",
     "busy_timeout": BUSY_TIMEOUT_MS,
     "foreign_keys": 1,
+    "cache_size": -256,  # KiB; appends need few pages, and a counter PC has little RAM
 }
 NETWORK_FS = {
     "nfs",

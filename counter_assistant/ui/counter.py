@@ -7,14 +7,13 @@ from importlib import resources
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QTimer
-from PySide6.QtGui import QAction, QFont, QIcon, QKeySequence, QPixmap, QShortcut
-from PySide6.QtWidgets import QApplication, QMenu, QMessageBox, QSystemTrayIcon
+from PySide6.QtGui import QAction, QIcon, QPixmap
+from PySide6.QtWidgets import QApplication, QMenu
 
 from counter_assistant.context import Context
 from counter_assistant.core.clock import Clock
 from counter_assistant.core.day import DayEvent, DayGate, DayState
 from counter_assistant.core.hotkeyspec import Hotkey, HotkeyError, parse_hotkey
-from counter_assistant.core.picking import choices
 from counter_assistant.core.prompts import SITUATION_KEYS
 from counter_assistant.core.session import PromptSession
 from counter_assistant.platform.focus import ForegroundKeeper, make_foreground_keeper
@@ -25,7 +24,10 @@ from counter_assistant.ui.controller import CounterController
 from counter_assistant.ui.day_dialogs import DayDialogs
 from counter_assistant.ui.prompt_window import PromptWindow
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # built on first use, like the rarely used Qt classes below
+    from PySide6.QtGui import QKeySequence
+    from PySide6.QtWidgets import QSystemTrayIcon
+
     from counter_assistant.ui.fields import FieldsDialog
     from counter_assistant.ui.picker import PickerDialog
 
@@ -49,6 +51,8 @@ def app_icon() -> QIcon:
 
 
 def qt_sequence(hotkey: Hotkey) -> QKeySequence:
+    from PySide6.QtGui import QKeySequence
+
     names = {"ctrl": "Ctrl", "alt": "Alt", "shift": "Shift", "win": "Meta"}
     key = hotkey.key.upper() if len(hotkey.key) == 1 else hotkey.key.capitalize()
     return QKeySequence("+".join([*(names[m] for m in hotkey.modifiers), key]))
@@ -94,6 +98,8 @@ class CounterUi(QObject):
 
     def _add_tray(self) -> None:
         """The tray icon, where the desktop has a tray; the ☰ menu in the window always works."""
+        from PySide6.QtWidgets import QSystemTrayIcon
+
         if QSystemTrayIcon.isSystemTrayAvailable():
             self.tray = QSystemTrayIcon(self.icon, self)
             self.tray.setToolTip(self.window.windowTitle())
@@ -197,6 +203,8 @@ class CounterUi(QObject):
         self._refresh_notices()
 
     def _install_window_shortcuts(self) -> None:
+        from PySide6.QtGui import QShortcut
+
         if getattr(self, "_shortcuts", None):
             return
         self._shortcuts = []
@@ -249,6 +257,7 @@ class CounterUi(QObject):
     @property
     def picker(self) -> PickerDialog:
         if self._picker is None:
+            from counter_assistant.core.picking import choices
             from counter_assistant.ui.picker import PickerDialog
 
             self._picker = PickerDialog(choices(self.ctx.catalog))
@@ -310,6 +319,8 @@ class CounterUi(QObject):
         self.day.update_menu()
 
     def _tray_activated(self, reason) -> None:
+        from PySide6.QtWidgets import QSystemTrayIcon
+
         if reason == QSystemTrayIcon.ActivationReason.Trigger:
             self.window.toggle()
 
@@ -321,6 +332,9 @@ class CounterUi(QObject):
         return "\n".join(lines)
 
     def show_cheat_sheet(self) -> None:
+        from PySide6.QtGui import QFont
+        from PySide6.QtWidgets import QMessageBox
+
         box = QMessageBox(
             QMessageBox.Icon.NoIcon, "窗口服务助手 · 热键一览", self.cheat_sheet_text()
         )
@@ -344,6 +358,8 @@ class CounterUi(QObject):
         self._today = dialog
 
     def open_reports(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         from counter_assistant.ui.supervisor import SupervisorWindow, ask_pin
 
         stored = self.ctx.config.supervisor_pin_hash

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QMenu, QMessageBox, QSystemTrayIcon
+from PySide6.QtWidgets import QMenu
 
 from counter_assistant.core.config import Config
 from counter_assistant.core.day import DayError, DayGate, DayState
-from counter_assistant.ui.checklist import ChecklistWindow
 from counter_assistant.ui.prompt_window import PromptWindow
-from counter_assistant.ui.staff import StaffDialog
+
+if TYPE_CHECKING:  # the windows are built, and their modules loaded, on first use
+    from PySide6.QtWidgets import QSystemTrayIcon
+
+    from counter_assistant.ui.checklist import ChecklistWindow
+    from counter_assistant.ui.staff import StaffDialog
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +60,8 @@ class DayDialogs(QObject):
     @property
     def staff(self) -> StaffDialog:
         if self._staff is None:
+            from counter_assistant.ui.staff import StaffDialog
+
             self._staff = StaffDialog(self.config.roster, font_size=self._font_size)
             self._staff.chosen.connect(self._staff_chosen)
             self._staff.finished.connect(lambda _r: self._give_focus_back())
@@ -65,6 +72,8 @@ class DayDialogs(QObject):
         return min(self.config.font_size, 16)
 
     def _checklist(self, items, mode, on_confirmed) -> ChecklistWindow:
+        from counter_assistant.ui.checklist import ChecklistWindow
+
         window = ChecklistWindow(items, self.config.roster, mode, self._font_size)
         window.confirmed.connect(on_confirmed)
         window.finished.connect(lambda _r: self._give_focus_back())
@@ -101,7 +110,7 @@ class DayDialogs(QObject):
         """At closing time: a quiet offer, never a popup over the business system."""
         text = "已到营业结束时间，请在菜单中进行“日终收尾”（第十六条）。"
         if tray is not None and tray.isVisible():
-            tray.showMessage("窗口服务助手", text, QSystemTrayIcon.MessageIcon.Information, 10_000)
+            tray.showMessage("窗口服务助手", text, tray.MessageIcon.Information, 10_000)
         self.window.set_context(text)
 
     # --- outcomes -------------------------------------------------------------
@@ -110,6 +119,8 @@ class DayDialogs(QObject):
             row = self.gate.confirm_prep(staff_id, items)
         except DayError as exc:
             log.warning("preparation not accepted: %s", exc)
+            from PySide6.QtWidgets import QMessageBox
+
             QMessageBox.warning(None, "岗前准备", "请勾选全部项目并填写当班人员。")
             return
         self.prep.hide()

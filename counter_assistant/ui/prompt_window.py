@@ -6,9 +6,10 @@ import json
 import logging
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPoint, QRect, Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QGuiApplication, QMouseEvent
+from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -24,6 +25,9 @@ from PySide6.QtWidgets import (
 )
 
 from counter_assistant.ui import text
+
+if TYPE_CHECKING:  # Qt classes are built on first use; keep start-up to what it shows
+    from PySide6.QtGui import QMouseEvent
 
 log = logging.getLogger(__name__)
 
