@@ -93,14 +93,20 @@ def _mount_fs_reason(path: Path, mounts_file: str = "/proc/mounts") -> str | Non
 
 
 def quick_check(path: Path) -> str | None:
-    """None if SQLite finds the file sound, else what it said."""
+    """None if SQLite finds the file sound, else what it said.
+
+    A file that cannot be opened or is locked is not corrupt: that raises DatabaseError,
+    so a healthy database is never moved aside for a passing fault.
+    """
     try:
         con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
         try:
             rows = con.execute("PRAGMA quick_check").fetchall()
         finally:
             con.close()
-    except sqlite3.DatabaseError as exc:
+    except sqlite3.OperationalError as exc:
+        raise DatabaseError(f"{path}: cannot read the database ({exc}).") from exc
+    except sqlite3.DatabaseError as exc:  # "file is not a database", "malformed"
         return str(exc)
     result = "; ".join(r[0] for r in rows)
     return None if result == "ok" else result
@@ -121,14 +127,30 @@ def user_version(db: SqliteDatabase) -> int:
     return db.execute_sql("PRAGMA user_version").fetchone()[0]
 
 
-def migrate(db: SqliteDatabase, path: Path) -> None:
-    version = user_version(db)
+def refuse_newer(path: Path, version: int | None = None) -> None:
+    """Raise DatabaseError for a database written by a newer release; never alter it."""
+    if version is None:
+        version = stored_version(path)
     if version > SCHEMA_VERSION:
         raise DatabaseError(
             f"{path} was written by a newer Counter Assistant (schema {version}, this one knows "
             f"{SCHEMA_VERSION}); it is left untouched. Install the newer version or point "
             "--data-dir elsewhere."
         )
+
+
+def stored_version(path: Path) -> int:
+    """The schema version read without changing anything (our pragmas would switch to WAL)."""
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+    try:
+        return con.execute("PRAGMA user_version").fetchone()[0]
+    finally:
+        con.close()
+
+
+def migrate(db: SqliteDatabase, path: Path) -> None:
+    version = user_version(db)
+    refuse_newer(path, version)
     if version < 1:
         with db.atomic("IMMEDIATE"):
             db.create_tables(ALL_MODELS, safe=True)
@@ -153,6 +175,8 @@ def open_database(
         problem = quick_check(path)
         if problem:
             result.moved_aside = _move_aside(path)
+        else:
+            refuse_newer(path)
     db = make_database(path)
     database.initialize(db)
     try:

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from counter_assistant.core.usage import UsageRecord
-from counter_assistant.storage.db import make_database, migrate
+from counter_assistant.storage.db import make_database, migrate, refuse_newer
 from counter_assistant.storage.models import ChecklistRecord, StaffShift, UsageEvent
 
 log = logging.getLogger(__name__)
@@ -169,6 +169,8 @@ class Recorder:
 
     def _connect(self):
         if self._db is None:
+            if self.db_path.exists():
+                refuse_newer(self.db_path)  # before our pragmas could change its header
             db = make_database(self.db_path)
             try:
                 db.connect()
