@@ -117,3 +117,10 @@ def test_extra_checklist_items_and_roster(tmp_path):
 def test_relative_paths_resolve_against_the_config_file(tmp_path):
     cfg = load_config(write(tmp_path, '[prompts]\noverrides = "center-prompts.toml"\n'))
     assert cfg.prompt_overrides == str(tmp_path / "center-prompts.toml")
+
+
+def test_window_options(tmp_path):
+    cfg = load_config(write(tmp_path, '[window]\nfont_size = 28\nbold = "yes"\n'))
+    assert cfg.font_size == 28 and cfg.bold is False
+    (problem,) = cfg.problems
+    assert problem.key == "window.bold" and problem.line == 3 and "true or false" in problem.message

@@ -71,6 +71,7 @@ class Config:
     prompt_overrides: str = ""
     business_catalog: str = ""
     font_size: int = 20
+    bold: bool = False
     roster: list[StaffMember] = field(default_factory=list)
     prep_extra: list[str] = field(default_factory=list)
     close_extra: list[str] = field(default_factory=list)
@@ -128,7 +129,7 @@ SCHEMA: dict[str, dict[str, tuple[str, str]]] = {
         "overrides": ("prompt_overrides", "path"),
         "business_catalog": ("business_catalog", "path"),
     },
-    "window": {"font_size": ("font_size", "font_size")},
+    "window": {"font_size": ("font_size", "font_size"), "bold": ("bold", "bool")},
     "app": {
         "hotkey_backend": ("hotkey_backend", "backend"),
         "data_dir": ("data_dir", "path"),
@@ -164,6 +165,8 @@ def _check(kind: str, value: Any) -> tuple[Any, str | None]:
     if kind == "minutes":
         ok = isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 180
         return (value, None) if ok else (None, "a whole number of minutes from 0 to 180")
+    if kind == "bool":
+        return (value, None) if isinstance(value, bool) else (None, "true or false, no quotes")
     if kind == "font_size":
         ok = isinstance(value, int) and not isinstance(value, bool) and 10 <= value <= 72
         return (value, None) if ok else (None, "a whole number of points from 10 to 72")

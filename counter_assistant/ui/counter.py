@@ -78,7 +78,11 @@ class CounterUi(QObject):
         self.backend, self.backend_reasons = choose_backend(cfg.hotkey_backend, self.bridge.fire)
         situations = [(s.key, s.title, cfg.hotkeys.get(s.key, "")) for s in ctx.catalog]
         self.window = PromptWindow(
-            cfg.font_size, situations, ctx.paths.state_file, focusable=self.backend is None
+            cfg.font_size,
+            situations,
+            ctx.paths.state_file,
+            focusable=self.backend is None,
+            bold=cfg.bold,
         )
         self.window.set_title(f"窗口服务助手 · {cfg.window}号窗口 · {cfg.department}")
         self.controller = CounterController(

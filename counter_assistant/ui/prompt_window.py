@@ -63,8 +63,10 @@ class PromptWindow(QWidget):
         situations: list[tuple[str, str, str]],
         state_file: Path | None,
         focusable: bool = False,
+        bold: bool = False,
     ) -> None:
         super().__init__(None)
+        self._bold = bold  # a bold CJK face is another font file in memory
         self.setWindowTitle(WINDOW_TITLE)
         flags = (
             Qt.WindowType.Tool
@@ -114,7 +116,7 @@ class PromptWindow(QWidget):
         self.prompt_label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
         font = QFont(self.prompt_label.font())
         font.setPointSize(font_size)
-        font.setBold(True)
+        font.setBold(self._bold)
         self.prompt_label.setFont(font)
         self.prompt_label.setMinimumHeight(int(font_size * 4.2))
         outer.addWidget(self.prompt_label, 1)

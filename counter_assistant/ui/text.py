@@ -2,11 +2,11 @@
 
 STYLE = """
 #promptWindow { background: #fbfaf5; border: 2px solid #2f6f4f; border-radius: 8px; }
-#title { color: #2f6f4f; font-weight: bold; }
+#title { color: #2f6f4f; }
 #status { color: #5b6b63; }
 #status[warning="true"] { color: #b45309; font-weight: bold; }
 #heading { color: #44524a; }
-#prompt { color: #14241c; padding: 4px 2px; }
+#prompt { color: #0d1a13; padding: 4px 2px; }
 #prompt[locked="true"] { color: #9a3412; }
 #context { color: #2f5d8a; }
 #notice { color: #b45309; }
