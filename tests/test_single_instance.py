@@ -22,6 +22,14 @@ def app_id():
     return f"ca-test-{uuid.uuid4().hex[:8]}"
 
 
+TRANSPORTS = ["qt", "abstract"] if sys.platform.startswith("linux") else ["qt"]
+
+
+@pytest.fixture(params=TRANSPORTS)
+def transport(request):
+    return request.param
+
+
 def test_name_is_ascii_per_user_and_app():
     a = server_name("counter-assistant", "张三")
     assert a.isascii() and a.startswith("counter-assistant-")
@@ -30,30 +38,30 @@ def test_name_is_ascii_per_user_and_app():
     assert a != server_name("other-app", "张三")
 
 
-def test_first_acquires_second_activates_first(qtbot, app_id):
-    first = SingleInstance(app_id, user="clerk")
+def test_first_acquires_second_activates_first(qtbot, app_id, transport):
+    first = SingleInstance(app_id, user="clerk", transport=transport)
     assert first.acquire() is True
     assert first.is_primary
-    second = SingleInstance(app_id, user="clerk")
+    second = SingleInstance(app_id, user="clerk", transport=transport)
     with qtbot.waitSignal(first.activated, timeout=3000):
         assert second.acquire() is False
     assert not second.is_primary
     first.release()
 
 
-def test_other_user_is_independent(app_id):
-    mine = SingleInstance(app_id, user="clerk-a")
-    theirs = SingleInstance(app_id, user="clerk-b")
+def test_other_user_is_independent(app_id, transport):
+    mine = SingleInstance(app_id, user="clerk-a", transport=transport)
+    theirs = SingleInstance(app_id, user="clerk-b", transport=transport)
     assert mine.acquire() and theirs.acquire()
     mine.release()
     theirs.release()
 
 
-def test_after_release_the_next_start_is_first(app_id):
-    first = SingleInstance(app_id, user="clerk")
+def test_after_release_the_next_start_is_first(app_id, transport):
+    first = SingleInstance(app_id, user="clerk", transport=transport)
     assert first.acquire()
     first.release()
-    again = SingleInstance(app_id, user="clerk")
+    again = SingleInstance(app_id, user="clerk", transport=transport)
     assert again.acquire() is True
     again.release()
 
@@ -67,12 +75,38 @@ def test_stale_socket_after_crash_does_not_block(app_id):
     dead.bind(path)
     dead.close()
     assert os.path.exists(path)
-    inst = SingleInstance(app_id, user="clerk", timeout_ms=300)
+    inst = SingleInstance(app_id, user="clerk", timeout_ms=300, transport="qt")
     assert inst.acquire() is True
     assert inst.is_primary
     # And it really listens now: the next start is told to bring it forward.
-    assert SingleInstance(app_id, user="clerk").acquire() is False
+    assert SingleInstance(app_id, user="clerk", transport="qt").acquire() is False
     inst.release()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="abstract sockets: Linux")
+def test_killed_instance_does_not_block_the_next_start(app_id):
+    import subprocess
+
+    code = (
+        "import sys, time\n"
+        "from PySide6.QtCore import QCoreApplication\n"
+        "from counter_assistant.platform.single_instance import SingleInstance\n"
+        "app = QCoreApplication([])\n"
+        f"assert SingleInstance({app_id!r}, user='clerk').acquire()\n"
+        "print('up', flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE)
+    try:
+        assert child.stdout.readline() == b"up\n"
+        assert SingleInstance(app_id, user="clerk").acquire() is False  # it is alive
+        child.kill()
+        child.wait(timeout=10)
+    finally:
+        child.stdout.close()
+    after = SingleInstance(app_id, user="clerk")
+    assert after.acquire() is True and after.is_primary
+    after.release()
 
 
 def test_fake():
@@ -82,17 +116,18 @@ def test_fake():
     assert not fake.is_primary
 
 
-def test_second_process_brings_the_first_forward(qtbot, app_id):
+def test_second_process_brings_the_first_forward(qtbot, app_id, transport):
     import subprocess
 
-    first = SingleInstance(app_id, user="clerk")
+    first = SingleInstance(app_id, user="clerk", transport=transport)
     assert first.acquire()
     code = (
         "import sys\n"
         "from PySide6.QtCore import QCoreApplication\n"
         "from counter_assistant.platform.single_instance import SingleInstance\n"
         "app = QCoreApplication([])\n"
-        f"sys.exit(0 if SingleInstance({app_id!r}, user='clerk').acquire() else 3)\n"
+        f"inst = SingleInstance({app_id!r}, user='clerk', transport={transport!r})\n"
+        "sys.exit(0 if inst.acquire() else 3)\n"
     )
     with qtbot.waitSignal(first.activated, timeout=10000):
         proc = subprocess.Popen([sys.executable, "-c", code])
