@@ -82,6 +82,8 @@ def run_app(ctx: Context, clock: Clock | None = None, exit_when_ready: bool = Fa
     instance = SingleInstance(f"{APP_ID}-{db_key}")
     if not instance.acquire():
         log.info("another instance is running; asked it to come forward")
+        print("counter-assistant is already running; its window was brought forward.",
+              file=sys.stderr)  # fmt: skip
         return 0
 
     notices = open_storage(ctx)

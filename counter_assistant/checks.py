@@ -28,6 +28,9 @@ def check_config(ctx: Context) -> int:
     if not ctx.problems:
         print("OK: no problems found")
         return 0
+    if any(p.key == "" and p.file == cfg.source for p in cfg.problems):
+        print(f"{cfg.source} could not be read at all: EVERY setting uses its built-in default "
+              f"(counter id {cfg.counter_id!r}) until it is fixed.", file=sys.stderr)  # fmt: skip
     print(
         f"{len(ctx.problems)} problem(s); each bad key falls back to its default:", file=sys.stderr
     )

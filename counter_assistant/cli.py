@@ -27,6 +27,15 @@ def _add_common(p: argparse.ArgumentParser, top: bool = False) -> None:
     )
 
 
+def iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} 不是有效日期：请写成 YYYY-MM-DD，例如 2026-11-01"
+        ) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="counter-assistant", description="窗口服务助手 Counter Assistant"
@@ -52,12 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("export", help="export usage or checklist reports to CSV or XLSX")
     _add_common(p)
-    p.add_argument(
-        "--from", dest="date_from", required=True, type=date.fromisoformat, metavar="YYYY-MM-DD"
-    )
-    p.add_argument(
-        "--to", dest="date_to", required=True, type=date.fromisoformat, metavar="YYYY-MM-DD"
-    )
+    p.add_argument("--from", dest="date_from", required=True, type=iso_date, metavar="YYYY-MM-DD")
+    p.add_argument("--to", dest="date_to", required=True, type=iso_date, metavar="YYYY-MM-DD")
     p.add_argument("--report", choices=("events", "daily", "checklists"), default="daily")
     p.add_argument("--format", dest="fmt", choices=("csv", "xlsx"), default=None)
     p.add_argument("--out", required=True)
@@ -136,7 +141,12 @@ def cmd_export(args: argparse.Namespace) -> int:
     from counter_assistant.reports.export import ExportError, export_report
 
     out = Path(args.out)
-    fmt = args.fmt or ("xlsx" if out.suffix.lower() == ".xlsx" else "csv")
+    suffix = out.suffix.lower().lstrip(".")
+    fmt = args.fmt or ("xlsx" if suffix == "xlsx" else "csv")
+    if suffix in ("csv", "xlsx") and suffix != fmt:
+        print(f"export failed: --format {fmt} but the file is named {out.name}; "
+              f"use a .{fmt} name or --format {suffix}", file=sys.stderr)  # fmt: skip
+        return 2
     dbs = [Path(d) for d in args.db] if args.db else [_context(args).paths.database]
     progress = _progress_bar() if sys.stderr.isatty() else None
     try:

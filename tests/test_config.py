@@ -1,6 +1,11 @@
 """Config lookup and validation: every problem at once, each bad key falls back."""
 
-from counter_assistant.core.config import DEFAULT_HOTKEYS, PREP_ITEMS, load_config
+from counter_assistant.core.config import (
+    DEFAULT_HOTKEYS,
+    PREP_ITEMS,
+    default_counter_id,
+    load_config,
+)
 
 GOOD = """
 [center]
@@ -85,7 +90,8 @@ a = 1
         and 'did you mean "window"' in by_key["counter.windows"].message
     )
     assert 'did you mean "farewell"' in by_key["hotkeys.farewel"].message
-    assert cfg.opening == "08:30" and cfg.prep_minutes == 10 and cfg.counter_id == "COUNTER-1"
+    assert cfg.opening == "08:30" and cfg.prep_minutes == 10
+    assert cfg.counter_id == default_counter_id() and " " not in cfg.counter_id
     assert cfg.hotkeys["greeting"] == DEFAULT_HOTKEYS["greeting"]
     assert cfg.hotkeys["refusal"] == "ctrl+alt+q" and cfg.hotkeys["outage"] == ""
     assert all(str(tmp_path) in str(p) for p in cfg.problems)
@@ -95,7 +101,7 @@ def test_syntax_error_names_line_and_keeps_defaults(tmp_path):
     cfg = load_config(write(tmp_path, '[counter]\nid = "PJ-03"\nwindow = 3 3\n'))
     (problem,) = cfg.problems
     assert problem.line == 3 and "TOML" in problem.message
-    assert cfg.counter_id == "COUNTER-1"
+    assert cfg.counter_id == default_counter_id()
 
 
 def test_missing_file_is_a_problem_not_a_crash(tmp_path):
@@ -124,3 +130,20 @@ def test_window_options(tmp_path):
     assert cfg.font_size == 28 and cfg.bold is False
     (problem,) = cfg.problems
     assert problem.key == "window.bold" and problem.line == 3 and "true or false" in problem.message
+
+
+def test_default_counter_id_is_the_computer_name(monkeypatch):
+    monkeypatch.setenv("COMPUTERNAME", "GJK-窗口3.center.local")
+    assert default_counter_id() == "GJK---3"
+    monkeypatch.setenv("COMPUTERNAME", "柜台")
+    assert default_counter_id() == "COUNTER-1"
+
+
+def test_check_config_says_when_the_whole_file_is_ignored(tmp_path, capsys):
+    from counter_assistant.checks import check_config
+    from counter_assistant.context import load_context
+
+    path = write(tmp_path, '[counter]\nid = "PJ-03\n')
+    assert check_config(load_context(str(path), str(tmp_path / "data"))) == 1
+    err = capsys.readouterr().err
+    assert "could not be read at all" in err and ":2" in err

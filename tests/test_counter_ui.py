@@ -177,6 +177,12 @@ def test_window_comes_back_on_screen_after_a_monitor_is_unplugged(qapp):
     assert area.contains(placed)
     kept = QRect(area.left() + 10, area.top() + 10, 400, 200)
     assert place_on_screen(kept, 400, 200) == kept
+    # Only its title line on screen (e.g. saved at 100 %, restarted at 150 %): pulled back in.
+    hanging = QRect(area.right() - 300, area.bottom() - 30, 840, 450)
+    placed = place_on_screen(hanging, 840, 450)
+    assert area.contains(placed) and placed.size() == hanging.size().boundedTo(area.size())
+    huge = QRect(area.left(), area.top(), area.width() * 2, area.height() * 2)
+    assert area.contains(place_on_screen(huge, 400, 200))
 
 
 def test_position_is_remembered(make_ui, qtbot):

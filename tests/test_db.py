@@ -3,6 +3,7 @@
 import sqlite3
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -102,6 +103,7 @@ def test_backup_is_a_consistent_copy_while_the_database_is_open(tmp_path):
     path = tmp_path / "c.sqlite3"
     open_database(path, "PJ-03")
     add_event()
+    (tmp_path / "backups").mkdir()
     out = backup_to(path, tmp_path / "backups" / "PJ-03.sqlite3")
     con = sqlite3.connect(out)
     try:
@@ -160,3 +162,16 @@ def test_a_locked_database_is_not_mistaken_for_a_corrupt_one(tmp_path, monkeypat
     with pytest.raises(DatabaseError, match="locked"):
         open_database(path, "PJ-03")
     assert path.exists() and not list(tmp_path.glob("*.corrupt-*"))
+
+
+def test_backup_refuses_missing_folder_and_a_folder_and_leaves_nothing(tmp_path):
+    path = tmp_path / "c.sqlite3"
+    open_database(path, "PJ-03")
+    with pytest.raises(DatabaseError, match="no such folder"):
+        backup_to(path, tmp_path / "typo" / "b.sqlite3")
+    assert not (tmp_path / "typo").exists()
+    with pytest.raises(DatabaseError, match="is a folder"):
+        backup_to(path, tmp_path)
+    with pytest.raises(DatabaseError, match="cannot write"):
+        backup_to(path, Path("/proc/b.sqlite3"))
+    assert not list(tmp_path.glob("*.part"))

@@ -4,13 +4,31 @@ from PySide6.QtCore import Qt
 
 from counter_assistant.core.business import load_business_catalog
 from counter_assistant.core.picking import choices
-from counter_assistant.core.prompts import load_builtin
+from counter_assistant.core.prompts import debris_in, load_builtin
 from counter_assistant.ui.fields import FieldsDialog
 from counter_assistant.ui.picker import PickerDialog
 
 
+def make_picker(values=None):
+    catalog = load_builtin()
+    return PickerDialog(
+        choices(catalog),
+        lambda c: catalog[c.key].variants[c.index].render(values or {}),
+    )
+
+
+def test_picker_shows_what_would_be_said_never_a_slot(qtbot):
+    picker = make_picker({"department": "归集科"})
+    qtbot.addWidget(picker)
+    picker.open_fresh()
+    texts = [picker.list.item(i).text() for i in range(picker.list.count())]
+    assert len(texts) == 20
+    assert all(not debris_in(t) for t in texts), [t for t in texts if debris_in(t)]
+    assert any("公积金管理中心归集科。" in t for t in texts)
+
+
 def test_picker_by_number_then_enter(qtbot):
-    picker = PickerDialog(choices(load_builtin()))
+    picker = make_picker()
     qtbot.addWidget(picker)
     picker.open_fresh()
     with qtbot.waitSignal(picker.chosen) as blocker:
@@ -21,7 +39,7 @@ def test_picker_by_number_then_enter(qtbot):
 
 
 def test_picker_by_initials_and_arrow_keys(qtbot):
-    picker = PickerDialog(choices(load_builtin()))
+    picker = make_picker()
     qtbot.addWidget(picker)
     picker.open_fresh()
     qtbot.keyClicks(picker.filter, "gz")
@@ -33,7 +51,7 @@ def test_picker_by_initials_and_arrow_keys(qtbot):
 
 
 def test_picker_escape_chooses_nothing(qtbot):
-    picker = PickerDialog(choices(load_builtin()))
+    picker = make_picker()
     qtbot.addWidget(picker)
     picker.open_fresh()
     with qtbot.assertNotEmitted(picker.chosen):

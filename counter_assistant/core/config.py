@@ -62,7 +62,7 @@ class Config:
     opening: str = "08:30"
     closing: str = "17:00"
     prep_minutes: int = 10
-    counter_id: str = "COUNTER-1"
+    counter_id: str = field(default_factory=lambda: default_counter_id())
     window: str = "1"
     department: str = "归集科"
     hotkeys: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_HOTKEYS))
@@ -91,6 +91,13 @@ class Config:
 
     def slot_values(self) -> dict[str, str]:
         return {"department": self.department, "window": self.window}
+
+
+def default_counter_id() -> str:
+    """The computer's name, so counters without a valid id never merge under one name."""
+    name = os.environ.get("COMPUTERNAME") or (os.uname().nodename if hasattr(os, "uname") else "")
+    cleaned = re.sub(r"[^A-Za-z0-9_.\-]", "-", name.split(".")[0])[:32].strip("-")
+    return cleaned or "COUNTER-1"
 
 
 def machine_config_path() -> Path:

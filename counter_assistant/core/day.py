@@ -47,7 +47,7 @@ STAFF_TABLE = "staff_shift"
 KEEP_DAYS = 8  # dates kept in memory; enough for any clock jump worth surviving
 
 PREP_NOTICE = "请先完成岗前准备（第十四条），确认后即可使用提示。"
-CLOSED_NOTICE = "今日已日终收尾（第十六条），如需继续办理请先重新开启。"
+CLOSED_NOTICE = "今日已日终收尾（第十六条）。如需继续办理，请在菜单 ☰ 中选择“重新开始营业”。"
 
 Submit = Callable[[str, dict], None]
 

@@ -205,17 +205,24 @@ def backup_to(source: Path | str, target: Path | str) -> Path:
     source, target = Path(source), Path(target)
     if not source.is_file():
         raise DatabaseError(f"{source}: no such database to back up.")
-    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.is_dir():
+        raise DatabaseError(f"{target} is a folder; give the backup file's name.")
+    if not target.parent.is_dir():  # a mistyped share path must not become a new folder
+        raise DatabaseError(f"{target.parent}: no such folder; create it or fix the path.")
     tmp = target.with_name(target.name + ".part")
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
     try:
-        dst = sqlite3.connect(tmp)
+        src = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
         try:
-            src.backup(dst)
-            dst.execute("PRAGMA journal_mode=DELETE")
+            dst = sqlite3.connect(tmp)
+            try:
+                src.backup(dst)
+                dst.execute("PRAGMA journal_mode=DELETE")
+            finally:
+                dst.close()
         finally:
-            dst.close()
-    finally:
-        src.close()
-    os.replace(tmp, target)
+            src.close()
+        os.replace(tmp, target)
+    except (sqlite3.Error, OSError) as exc:
+        tmp.unlink(missing_ok=True)
+        raise DatabaseError(f"cannot write the backup {target}: {exc}") from exc
     return target

@@ -264,7 +264,15 @@ class CounterUi(QObject):
             from counter_assistant.core.picking import choices
             from counter_assistant.ui.picker import PickerDialog
 
-            self._picker = PickerDialog(choices(self.ctx.catalog))
+            session = self.controller.session
+
+            def render(choice) -> str:
+                variant = session.catalog[choice.key].variants[choice.index]
+                return variant.render(session.values())
+
+            self._picker = PickerDialog(
+                choices(self.ctx.catalog), render, min(self.ctx.config.font_size, 16)
+            )
             self._picker.chosen.connect(
                 lambda key, index: self.controller.show_situation(key, "picker", index)
             )
@@ -276,7 +284,7 @@ class CounterUi(QObject):
         if self._fields is None:
             from counter_assistant.ui.fields import FieldsDialog
 
-            self._fields = FieldsDialog(self.ctx.business)
+            self._fields = FieldsDialog(self.ctx.business, min(self.ctx.config.font_size, 16))
             self._fields.applied.connect(self.controller.apply_fields)
             self._fields.next_customer.connect(self.controller.next_customer)
             self._fields.finished.connect(self._give_focus_back)

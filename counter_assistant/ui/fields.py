@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
@@ -10,6 +11,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QPushButton,
     QVBoxLayout,
@@ -33,9 +35,12 @@ class FieldsDialog(QDialog):
     applied = Signal(dict, str)  # field values, business key
     next_customer = Signal()
 
-    def __init__(self, business: BusinessCatalog, parent=None) -> None:
+    def __init__(self, business: BusinessCatalog, font_size: int = 14, parent=None) -> None:
         super().__init__(parent)
         self.setWindowTitle("窗口服务助手 · 本位客户信息")
+        font = QFont(self.font())
+        font.setPointSize(font_size)
+        self.setFont(font)
         self.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, True)
         layout = QVBoxLayout(self)
         form = QFormLayout()
@@ -46,7 +51,7 @@ class FieldsDialog(QDialog):
             self.business.addItem(f"{item.name}{suffix}", item.key)
         self.business.setEditable(True)
         self.business.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.business.lineEdit().setPlaceholderText("输入名称或拼音首字母，如 gf；↓ 展开列表")
+        self.business.lineEdit().setPlaceholderText("名称或首字母，如 gf")
         completer = self.business.completer()
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
@@ -59,9 +64,14 @@ class FieldsDialog(QDialog):
                 row = QHBoxLayout()
                 self.title = QComboBox()
                 self.title.addItems(["", *TITLES])
+                title_label = QLabel("称呼(&T)")
+                title_label.setBuddy(self.title)
                 row.addWidget(edit, 1)
+                row.addWidget(title_label)
                 row.addWidget(self.title)
-                form.addRow(label, row)
+                surname_label = QLabel(label)  # a QLabel with a buddy turns &S into Alt+S
+                surname_label.setBuddy(edit)
+                form.addRow(surname_label, row)
             else:
                 form.addRow(label, edit)
         layout.addLayout(form)

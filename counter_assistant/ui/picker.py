@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QFont, QKeyEvent
 from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout
 
 from counter_assistant.core.picking import Choice, match
@@ -12,30 +14,38 @@ from counter_assistant.core.picking import Choice, match
 class PickerDialog(QDialog):
     chosen = Signal(str, int)  # situation key, variant index
 
-    def __init__(self, items: list[Choice], parent=None) -> None:
+    def __init__(
+        self, items: list[Choice], render: Callable[[Choice], str], font_size: int = 14, parent=None
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("窗口服务助手 · 选择话术")
         self.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, True)
+        font = QFont(self.font())
+        font.setPointSize(font_size)
+        self.setFont(font)
         self._items = items
+        self._render = render  # what the clerk would say now: slots filled, never "{slot}"
         layout = QVBoxLayout(self)
         layout.addWidget(
             QLabel("输入编号（如 23）、拼音首字母（如 wh）或文字；↑↓ 选择，回车确认，Esc 取消")
         )
         self.filter = QLineEdit(placeholderText="编号 / 拼音首字母 / 文字")
         self.list = QListWidget()
+        self.list.setWordWrap(True)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         layout.addWidget(self.filter)
         layout.addWidget(self.list)
         self.filter.textChanged.connect(self._refilter)
         self.filter.returnPressed.connect(self.accept_current)
         self.list.itemActivated.connect(lambda _item: self.accept_current())
         self.filter.installEventFilter(self)
-        self.resize(520, 420)
+        self.resize(640, 520)
         self._refilter("")
 
     def _refilter(self, query: str) -> None:
         self.list.clear()
         for choice in match(self._items, query):
-            item = QListWidgetItem(f"{choice.display}\n    {choice.text}")
+            item = QListWidgetItem(f"{choice.display}\n{self._render(choice)}")
             item.setData(Qt.ItemDataRole.UserRole, (choice.key, choice.index))
             self.list.addItem(item)
         if self.list.count():

@@ -260,17 +260,27 @@ class PromptWindow(QWidget):
 
 
 def place_on_screen(rect: QRect | None, width: int, height: int) -> QRect:
-    """The saved rect if enough of it is on a screen; else the primary screen's right edge."""
-    screens = [s.availableGeometry() for s in QGuiApplication.screens()]
-    if rect is not None and rect.width() > 50 and rect.height() > 50:
-        for area in screens:
-            visible = area.intersected(rect)
-            if visible.width() >= min(100, rect.width()) and visible.height() >= min(
-                60, rect.height()
-            ):
-                return rect
+    """Where the window goes: the saved rect, moved (and if need be shrunk) to lie wholly on
+    the screen that shows most of it; the primary screen's lower right without a saved rect,
+    or when no screen shows any of it (a monitor unplugged)."""
+    areas = [s.availableGeometry() for s in QGuiApplication.screens()]
     primary = QGuiApplication.primaryScreen()
-    area = primary.availableGeometry() if primary else QRect(0, 0, 1280, 800)
-    width = min(width, area.width())
-    height = min(height, area.height())
-    return QRect(area.right() - width - 16, area.bottom() - height - 48, width, height)
+    home = primary.availableGeometry() if primary else QRect(0, 0, 1280, 800)
+    if rect is not None and rect.width() > 50 and rect.height() > 50:
+        overlap = [(a.intersected(rect), a) for a in areas]
+        best_visible, best = max(overlap, key=lambda o: o[0].width() * o[0].height(),
+                                 default=(QRect(), home))  # fmt: skip
+        if not best_visible.isEmpty():
+            return fit_inside(rect, best)
+    return fit_inside(QRect(0, 0, width, height), home, corner=True)
+
+
+def fit_inside(rect: QRect, area: QRect, corner: bool = False) -> QRect:
+    width = min(rect.width(), area.width())
+    height = min(rect.height(), area.height())
+    if corner:
+        x, y = area.right() - width - 16, area.bottom() - height - 48
+    else:
+        x = min(max(rect.x(), area.left()), area.right() - width + 1)
+        y = min(max(rect.y(), area.top()), area.bottom() - height + 1)
+    return QRect(max(x, area.left()), max(y, area.top()), width, height)
