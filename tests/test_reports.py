@@ -256,14 +256,29 @@ def test_checklists_report(tmp_path):
     db = make_db(tmp_path / "a.sqlite3", "PJ-01", events, checks)
     backup = make_db(tmp_path / "b.sqlite3", "PJ-01", [], checks[:2])
     out = tmp_path / "c.csv"
-    assert export_report([db, backup], D0, D1, "checklists", "csv", out).rows == 3
+    assert export_report([db, backup], D0, D1, "checklists", "csv", out).rows == 31
     rows = read_csv(out)
     assert rows[0][:5] == ["日期", "窗口", "准备人员", "准备时间", "准备是否迟到"]
-    assert rows[1:] == [
-        ["2026-03-02", "PJ-01", "S01", "08:25:00", "是", "S02", "17:05:00", "17:10:00"],
-        ["2026-03-03", "PJ-01", "S01", "08:10:00", "否", "", "", ""],
-        ["2026-03-04", "PJ-01", "", "", "未确认", "", "", ""],
+    assert rows[0][-1] == "当日提示次数"
+    assert [r[0] for r in rows[1:]] == [f"2026-03-{d:02d}" for d in range(1, 32)]  # every day
+    assert rows[2:5] == [
+        ["2026-03-02", "PJ-01", "S01", "08:25:00", "是", "S02", "17:05:00", "17:10:00", "0"],
+        ["2026-03-03", "PJ-01", "S01", "08:10:00", "否", "", "", "", "0"],
+        ["2026-03-04", "PJ-01", "", "", "未确认", "", "", "", "1"],
     ]
+    assert rows[1] == ["2026-03-01", "PJ-01", "", "", "未确认", "", "", "", "0"]
+
+
+def test_a_counter_without_any_record_is_in_every_report(tmp_path):
+    a = make_db(tmp_path / "a.sqlite3", "PJ-01", [ev("PJ-01")], [chk("PJ-01", "prep")])
+    silent = make_db(tmp_path / "s.sqlite3", "PJ-05", [], [])
+    export_report([a, silent], D0, D0, "checklists", "csv", tmp_path / "c.csv")
+    rows = read_csv(tmp_path / "c.csv")
+    assert [r[:2] for r in rows[1:]] == [["2026-03-01", "PJ-01"], ["2026-03-01", "PJ-05"]]
+    assert rows[2][4] == "未确认" and rows[2][-1] == "0"
+    export_report([a, silent], D0, D1, "daily", "csv", tmp_path / "d.csv")
+    daily = read_csv(tmp_path / "d.csv")
+    assert daily[-1] == ["2026-03-01~2026-03-31", "PJ-05", "", "（无记录）", "", "0"]
 
 
 def test_missing_counter_called_out(tmp_path):

@@ -73,3 +73,30 @@ def test_window_preselects_the_counter_database(qtbot, tmp_path):
     qtbot.addWidget(win)
     assert win.paths == [db]
     assert "counter.sqlite3" in win.source_label.text()
+
+
+def test_checklists_preview_lists_every_counter_and_day(qtbot, tmp_path):
+    from test_reports import chk
+
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    make_db(folder / "PJ-01.sqlite3", "PJ-01", [ev("PJ-01", day="2026-03-02")],
+            [chk("PJ-01", "prep", day="2026-03-02", late=True)])  # fmt: skip
+    make_db(folder / "PJ-02.sqlite3", "PJ-02", [ev("PJ-02", day="2026-03-03")], [])
+    win = SupervisorWindow()
+    qtbot.addWidget(win)
+    win.date_from.setDate(QDate(2026, 3, 2))
+    win.date_to.setDate(QDate(2026, 3, 3))
+    win.report.setCurrentIndex(win.report.findData("checklists"))
+    win.load_folder(folder)
+    cols = win.table.columnCount()
+    assert win.table.horizontalHeaderItem(4).text() == "准备是否迟到"
+    table = [[win.table.item(r, c).text() for c in range(cols)] for r in range(4)]
+    assert [r[:2] for r in table] == [["2026-03-02", "PJ-01"], ["2026-03-02", "PJ-02"],
+                                      ["2026-03-03", "PJ-01"], ["2026-03-03", "PJ-02"]]  # fmt: skip
+    assert table[0][4] == "是" and table[3][4] == "未确认" and table[3][-1] == "1"
+    red = sup.MISSING_COLOR
+    assert win.table.item(0, 0).foreground().color() == red  # late
+    assert win.table.item(3, 0).foreground().color() == red  # used without preparation
+    assert win.table.item(1, 0).foreground().color() != red  # nothing happened: no alarm
+    assert "2 天" in win.status.text()

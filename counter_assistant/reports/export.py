@@ -114,6 +114,19 @@ def preview(db_paths: list[Path], date_from: date, date_to: date) -> list[dict]:
     return out
 
 
+def preview_checklists(db_paths: list[Path], date_from: date, date_to: date) -> list[tuple]:
+    """The checklists report's rows (every counter on every date), for the report window."""
+    d0, d1 = _check_range(date_from, date_to)
+    sources = open_sources(list(db_paths))
+    try:
+        return query.checklist_rows(sources, d0, d1)
+    except sqlite3.Error as exc:
+        raise ExportError(f"读取数据库失败（{exc}）。") from exc
+    finally:
+        for s in sources:
+            s.close()
+
+
 def _temp_for(out: Path) -> Path:
     if out.is_dir():
         raise ExportError(f"{out} 是一个文件夹。请输入要保存的文件名。")
@@ -162,7 +175,7 @@ def export_report(
             else:
                 batches = query.iter_events(sources, d0, d1, lang, neutral=False)
         elif report == "daily":
-            rows = query.daily_rows(sources, d0, d1)
+            rows = query.daily_rows(sources, d0, d1, lang)
             total, batches = len(rows), [rows]
         else:
             rows = query.checklist_rows(sources, d0, d1, lang)

@@ -6,6 +6,7 @@ set of uuids drops a record already seen in an earlier file (backups overlap).
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import logging
 from collections import Counter
@@ -22,8 +23,8 @@ TRIGGERS_ZH = {"hotkey": "热键", "click": "点击", "tray": "托盘", "picker"
 
 HEADERS = {
     "events": {
-        "zh": ["记录编号", "日期", "时间", "窗口", "工作人员", "情形", "情形键", "说法", "业务",
-               "触发方式", "版本"],
+        "zh": ["记录编号", "日期", "时间", "窗口", "工作人员", "情形", "情形键", "说法代码",
+               "业务代码", "触发方式", "版本"],
         "en": ["uuid", "date", "local_time", "counter", "staff", "situation", "situation_key",
                "variant", "business", "trigger", "app_version"],
     },
@@ -33,14 +34,20 @@ HEADERS = {
     },
     "checklists": {
         "zh": ["日期", "窗口", "准备人员", "准备时间", "准备是否迟到", "收尾人员", "收尾时间",
-               "重新开启时间"],
+               "重新开启时间", "当日提示次数"],
         "en": ["date", "counter", "prep_staff", "prep_time", "prep_late", "close_staff",
-               "close_time", "reopen_times"],
+               "close_time", "reopen_times", "prompts_used"],
     },
 }  # fmt: skip
 WORDS = {
-    "zh": {"yes": "是", "no": "否", "none": "未确认", "sep": "、"},
-    "en": {"yes": "yes", "no": "no", "none": "not confirmed", "sep": ", "},
+    "zh": {"yes": "是", "no": "否", "none": "未确认", "sep": "、", "no_records": "（无记录）"},
+    "en": {
+        "yes": "yes",
+        "no": "no",
+        "none": "not confirmed",
+        "sep": ", ",
+        "no_records": "(no records)",
+    },
 }
 
 
@@ -208,12 +215,24 @@ def situation_order(key: str) -> tuple[int, str]:
     return (keys.index(key), "") if key in keys else (len(keys), key)
 
 
-def daily_rows(sources: list[Source], date_from: str, date_to: str) -> list[tuple]:
+def known_counters(sources: list[Source]) -> set[str]:
+    return {s.counter_id for s in sources if s.counter_id}
+
+
+def daily_rows(
+    sources: list[Source], date_from: str, date_to: str, lang: str = "zh"
+) -> list[tuple]:
+    """Counts per date x counter x staff x situation; a counter with none in the range
+    gets one row saying so, so it is never silently absent."""
     cols = ["local_date", "counter_id", "staff_id", "situation"]
     counts = _grouped_counts(sources, cols, date_from, date_to)
     titles = situation_titles()
     keys = sorted(counts, key=lambda k: (k[0], k[1], k[2], situation_order(k[3])))
-    return [(d, c, s, titles.get(k, k), k, counts[d, c, s, k]) for d, c, s, k in keys]
+    rows = [(d, c, s, titles.get(k, k), k, counts[d, c, s, k]) for d, c, s, k in keys]
+    silent = known_counters(sources) - {k[1] for k in keys}
+    span = f"{date_from}~{date_to}"
+    rows += [(span, c, "", WORDS[lang]["no_records"], "", 0) for c in sorted(silent)]
+    return rows
 
 
 def checklist_rows(
@@ -221,8 +240,8 @@ def checklist_rows(
 ) -> list[tuple]:
     """Per date x counter: preparation, close-out and reopenings.
 
-    Days with prompt use but no confirmed preparation are listed too, so a counter that
-    skipped preparation shows up instead of vanishing.
+    Every counter is listed on every date of the range: a day without a confirmed
+    preparation says so, with how many prompts were used that day (none on a closed day).
     """
     words = WORDS[lang]
     days: dict[tuple[str, str], dict[str, list]] = {}
@@ -233,10 +252,11 @@ def checklist_rows(
     ):
         entry = days.setdefault((date, counter), {})
         entry.setdefault(kind, []).append((ts_local or "", staff or "", bool(late)))
-    sql = "SELECT DISTINCT local_date, counter_id FROM usage_event WHERE local_date BETWEEN ? AND ?"
-    for source in sources:
-        for key in source.con.execute(sql, (date_from, date_to)):
-            days.setdefault(tuple(key), {})
+    uses = _grouped_counts(sources, ["local_date", "counter_id"], date_from, date_to)
+    counters = known_counters(sources) | {c for _d, c in days} | {c for _d, c in uses}
+    for day in _dates(date_from, date_to):
+        for counter in counters:
+            days.setdefault((day, counter), {})
     out = []
     for (date, counter), entry in sorted(days.items()):
         preps = sorted(entry.get("prep", []))
@@ -254,9 +274,17 @@ def checklist_rows(
                 close[1] if close else "",
                 _clock(close[0]) if close else "",
                 words["sep"].join(_clock(r[0]) for r in reopens),
+                uses.get((date, counter), 0),
             )
         )
     return out
+
+
+def _dates(date_from: str, date_to: str) -> Iterator[str]:
+    day, last = dt.date.fromisoformat(date_from), dt.date.fromisoformat(date_to)
+    while day <= last:
+        yield day.isoformat()
+        day += dt.timedelta(days=1)
 
 
 def _clock(ts_local: str) -> str:

@@ -37,7 +37,9 @@ from counter_assistant.reports.export import (
     export_report,
     find_databases,
     preview,
+    preview_checklists,
 )
+from counter_assistant.reports.query import HEADERS, WORDS
 
 TITLE = "窗口服务助手 - 统计报表"
 REPORT_CHOICES = [("使用明细（每次使用一行）", "events"), ("每日汇总", "daily"),
@@ -176,6 +178,11 @@ class SupervisorWindow(QMainWindow):
         if not self.paths:
             self._error("请先选择数据库文件或文件夹。")
             return
+        if self.report.currentData() == "checklists":
+            self._preview_checklists()
+            return
+        self.table.setColumnCount(4)
+        self.table.setHorizontalHeaderLabels(["窗口", "情形", "情形键", "次数"])
         d0, d1 = self._range()
         try:
             rows = preview(self.paths, d0, d1)
@@ -205,6 +212,33 @@ class SupervisorWindow(QMainWindow):
         if missing:
             text += f" 无记录的窗口：{'、'.join(missing)}。"
         self._set_status(text, error=bool(missing))
+
+    def _preview_checklists(self) -> None:
+        d0, d1 = self._range()
+        try:
+            rows = preview_checklists(self.paths, d0, d1)
+        except ExportError as exc:
+            self._error(str(exc))
+            return
+        headers = HEADERS["checklists"]["zh"]
+        self.table.setColumnCount(len(headers))
+        self.table.setHorizontalHeaderLabels(headers)
+        self.table.setRowCount(len(rows))
+        flagged = 0
+        for i, row in enumerate(rows):
+            # Prompts used without a confirmed preparation, or a late one: what to look at.
+            unprepared = row[4] == WORDS["zh"]["none"] and row[-1] > 0
+            late = row[4] == WORDS["zh"]["yes"]
+            flagged += unprepared or late
+            for j, value in enumerate(row):
+                item = QTableWidgetItem(str(value))
+                if unprepared or late:
+                    item.setForeground(QBrush(MISSING_COLOR))
+                self.table.setItem(i, j, item)
+        text = f"{d0} 至 {d1}：{len(rows)} 行（每个窗口每天一行）。"
+        if flagged:
+            text += f" 其中 {flagged} 天未确认准备却有使用，或准备迟到（红色）。"
+        self._set_status(text, error=bool(flagged))
 
     # export -----------------------------------------------------------------
     def _choose_output(self) -> None:
