@@ -12,6 +12,7 @@ from counter_assistant.context import load_context
 from counter_assistant.core.clock import FakeClock
 from counter_assistant.core.day import DayGate, DayState
 from counter_assistant.core.session import PromptSession
+from counter_assistant.platform.hotkeys.base import BackendUnavailable
 from counter_assistant.platform.hotkeys.fake import FakeHotkeyBackend
 from counter_assistant.storage.db import close_database, open_database
 from counter_assistant.ui import counter as counter_module
@@ -52,10 +53,18 @@ def make_ui(qtbot, tmp_path, monkeypatch):
     made = []
 
     def make(backend="fake", taken=(), prepared=True):
-        def choose(_preference, on_fire):
+        def choose(_preference, on_fire, exclude=()):
             if backend is None:
                 return None, ["no X server"]
+            if backend == "first-fails" and "fake" not in exclude:
+                broken = FakeHotkeyBackend(on_fire)
+                broken.start = lambda _b: (_ for _ in ()).throw(BackendUnavailable("X died"))
+                return broken, []
+            if backend == "first-fails" and "second" in exclude:
+                return None, ["nothing else"]
             fake = FakeHotkeyBackend(on_fire, taken=taken)
+            if backend == "first-fails":
+                fake.name = "second"
             made.append(fake)
             return fake, []
 
@@ -191,3 +200,12 @@ def test_position_is_remembered(make_ui, qtbot):
     ui.window.save_geometry()
     data = ui.ctx.paths.state_file.read_text(encoding="utf-8")
     assert '"x": 40' in data and '"y": 50' in data
+
+
+def test_a_backend_that_fails_to_start_gives_way_to_the_next(make_ui, qtbot):
+    ui = make_ui(backend="first-fails")
+    assert ui.backend is ui.fake and ui.fake.name == "second"
+    assert "second" in ui.window.status_label.text()
+    ui.fake.fire("greeting")
+    qtbot.waitUntil(lambda: prompt_text(ui) == "您好！请问您办理什么业务？")
+    assert any("X died" in r for r in ui.backend_reasons)

@@ -76,6 +76,7 @@ class CounterUi(QObject):
         cfg = ctx.config
         self.bindings = self._parse_bindings()
         self.backend, self.backend_reasons = choose_backend(cfg.hotkey_backend, self.bridge.fire)
+        self._failed_backends: tuple[str, ...] = ()
         situations = [(s.key, s.title, cfg.hotkeys.get(s.key, "")) for s in ctx.catalog]
         self.window = PromptWindow(
             cfg.font_size,
@@ -181,7 +182,14 @@ class CounterUi(QObject):
             except BackendUnavailable as exc:
                 log.warning("hotkey backend %s cannot start: %s", self.backend.name, exc)
                 self.backend_reasons.append(f"{self.backend.name}: {exc}")
-                self.backend = None
+                self._failed_backends += (self.backend.name,)
+                self.backend, reasons = choose_backend(
+                    self.ctx.config.hotkey_backend, self.bridge.fire, self._failed_backends
+                )
+                self.backend_reasons += reasons
+                if self.backend is not None:
+                    self.arm_hotkeys()  # the next one in the automatic order
+                    return
                 self.window.set_focusable(True)
             else:
                 for f in failures:

@@ -42,12 +42,13 @@ def auto_order(platform: str = sys.platform) -> tuple[str, ...]:
 
 
 def choose_backend(
-    preference: str, on_fire: Callable[[str], None]
+    preference: str, on_fire: Callable[[str], None], exclude: tuple[str, ...] = ()
 ) -> tuple[HotkeyBackend | None, list[str]]:
     """Construct (not start) the first backend that can run; collect why others could not.
 
     An explicit preference is tried alone: a site that asked for one backend does not
     silently get a keyboard hook instead. An unknown preference is treated as "auto".
+    `exclude` skips backends that were built but then failed to start.
     """
     reasons: list[str] = []
     if preference == "none":
@@ -59,6 +60,8 @@ def choose_backend(
             reasons.append(f"unknown hotkey backend {preference!r} in config; using auto")
         order = auto_order()
     for name in order:
+        if name in exclude:
+            continue
         try:
             return _construct(name, on_fire), reasons
         except BackendUnavailable as exc:
