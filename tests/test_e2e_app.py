@@ -176,3 +176,37 @@ def test_day_start_gate_then_prompt_without_stealing_focus(app, xvfb_display):
         assert focused_window(d) == other.window_id
         app.stop()
         assert app.rows("select count(*) from usage_event") == [(3,)]
+
+
+def test_a_hotkey_another_program_owns_is_named_and_the_rest_work(app, xvfb_display):
+    """Another X client grabs ctrl+alt+5 first: the app says which key and situation, in
+    its log (and window), and every other hotkey keeps working."""
+    from counter_assistant.core.hotkeyspec import parse_hotkey
+    from counter_assistant.platform.hotkeys.x11 import X11HotkeyBackend
+
+    d = xvfb_display
+    owner = X11HotkeyBackend(lambda _action: None, display_name=d)
+    assert owner.start({"theirs": parse_hotkey("ctrl+alt+5")}) == []
+    try:
+        with OtherWindow(d, "business system") as other:
+            app.start()
+            log = app.log_text()
+            assert "hotkey ctrl+alt+5 for refusal failed: 已被其他程序占用" in log
+            assert "14 of 15 hotkeys" in log
+            # Prepare the day from the keyboard, then a hotkey the app does own still works.
+            prep = wait_for(lambda: find_windows(d, "岗前准备"), what="the checklist window")
+            wait_for(lambda: focused_window(d) in prep, what="the checklist to take focus")
+            for _ in range(4):
+                xdotool(d, "key", "space")
+                xdotool(d, "key", "Tab")
+            xdotool(d, "type", "0312")
+            xdotool(d, "key", "Return")
+            wait_for(lambda: app.rows("select count(*) from checklist_record") == [(1,)],
+                     what="prep stored")  # fmt: skip
+            other.focus()
+            xdotool(d, "key", "ctrl+alt+6")
+            wait_for(lambda: "shown outage.short via hotkey" in app.log_text(), what="outage")
+            assert focused_window(d) == other.window_id
+            app.stop()
+    finally:
+        owner.stop()
