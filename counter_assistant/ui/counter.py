@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from importlib import resources
 from typing import TYPE_CHECKING
 
@@ -169,6 +170,10 @@ class CounterUi(QObject):
         self.window.show_prompt("", "按热键显示对应话术；菜单 ☰ 中可查看热键一览。")
         self.window.show_quietly()
         QTimer.singleShot(0, self._add_tray)  # after the window: the clerk needs it first
+        if sys.platform == "win32":  # Win+L leaves the keyboard hook's key state stale
+            from counter_assistant.platform.session_unlock import watch_unlock
+
+            self._unlock_watch = watch_unlock(int(self.window.winId()), self._session_unlocked)
         self._refresh_notices()
         self._day_changed()
         if self.gate.state is DayState.NEEDS_PREP:
@@ -224,6 +229,11 @@ class CounterUi(QObject):
             shortcut = QShortcut(qt_sequence(hotkey), self.window)
             shortcut.activated.connect(lambda a=action: self.controller.handle(a, "hotkey"))
             self._shortcuts.append(shortcut)
+
+    def _session_unlocked(self) -> None:
+        reset = getattr(self.backend, "reset_state", None)  # only the keyboard hook needs it
+        if reset is not None:
+            reset()
 
     def set_paused(self, paused: bool) -> None:
         self.paused = paused
