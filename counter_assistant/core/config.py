@@ -160,14 +160,14 @@ def _check(kind: str, value: Any) -> tuple[Any, str | None]:
             else (None, "must be a string in quotes")
         )
     if kind == "counter_id":
-        ok = isinstance(value, str) and re.fullmatch(r"[A-Za-z0-9_.\-]{1,32}", value)
+        ok = isinstance(value, str) and bool(re.fullmatch(r"[A-Za-z0-9_.\-]{1,32}", value))
         return (
             (value, None)
             if ok
             else (None, 'letters, digits, "-", "_" or ".", up to 32, e.g. "PJ-03"')
         )
     if kind == "time":
-        ok = isinstance(value, str) and _TIME_RE.match(value)
+        ok = isinstance(value, str) and bool(_TIME_RE.match(value))
         return (value, None) if ok else (None, 'a 24-hour time in quotes, e.g. "08:30"')
     if kind == "minutes":
         ok = isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 180

@@ -148,8 +148,8 @@ def _parse_variant(
         problems.append(Problem(name, where, "needs an id", locate(source, where)))
         return None
     text = raw.get("text")
-    if not _check_text(text, f"{where}.text", name, source, problems):
-        return None
+    if not _check_text(text, f"{where}.text", name, source, problems) or not isinstance(text, str):
+        return None  # (the isinstance only tells the type checker what _check_text ensured)
     fallbacks = raw.get("fallbacks", [])
     if not isinstance(fallbacks, list) or not all(
         _check_text(f, f"{where}.fallbacks", name, source, problems) for f in fallbacks
