@@ -342,3 +342,14 @@ def test_csv_writer_plain_rows_neutralised(tmp_path):
     n = csv_writer.write_csv(out, ["a", "b"], [[("=1", 2), (None, "ok")]])
     assert n == 2
     assert read_csv(out) == [["a", "b"], ["'=1", "2"], ["", "ok"]]
+
+
+def test_checklists_xlsx_summary_counts_preparation(tmp_path):
+    checks = [chk("PJ-01", "prep", day="2026-03-02", late=True),
+              chk("PJ-01", "prep", day="2026-03-03")]  # fmt: skip
+    db = make_db(tmp_path / "a.sqlite3", "PJ-01", [ev("PJ-01", day="2026-03-04")], checks)
+    out = tmp_path / "c.xlsx"
+    export_report([db], D0, D1, "checklists", "xlsx", out)
+    lines = {r[0]: r[1] for r in load_workbook(out)["汇总"].iter_rows(values_only=True) if r}
+    assert lines["已确认准备（窗口·天）"] == 2 and lines["其中迟到"] == 1
+    assert lines["有使用但未确认准备"] == 1 and lines["数据库文件数"] == 1

@@ -199,6 +199,7 @@ def export_report(
             n = write_xlsx(
                 tmp,
                 **_xlsx_summary(sources, counts, counters, missing, report, lang, d0, d1),
+                extra_lines=_checklist_totals(rows, lang) if report == "checklists" else [],
                 header=header,
                 batches=batches,
                 progress=report_progress,
@@ -224,6 +225,22 @@ def export_report(
     return ExportSummary(rows=n, counters=counters, missing_counters=missing, out=out)
 
 
+def _checklist_totals(rows: list[tuple], lang: str) -> list[tuple[str, int]]:
+    """Counter-days prepared, late, and used without preparation: what a supervisor checks."""
+    words = query.WORDS[lang]
+    prepared = sum(1 for r in rows if r[4] != words["none"])
+    late = sum(1 for r in rows if r[4] == words["yes"])
+    unprepared = sum(1 for r in rows if r[4] == words["none"] and r[-1] > 0)
+    names = CHECKLIST_TOTALS[lang]
+    return [(names[0], prepared), (names[1], late), (names[2], unprepared)]
+
+
+CHECKLIST_TOTALS = {
+    "zh": ("已确认准备（窗口·天）", "其中迟到", "有使用但未确认准备"),
+    "en": ("prepared (counter-days)", "of which late", "used without preparation"),
+}
+
+
 def _xlsx_summary(sources, counts, counters, missing, report, lang, d0, d1) -> dict:
     labels = LABELS[lang]
     titles = query.situation_titles()
@@ -242,7 +259,7 @@ def _xlsx_summary(sources, counts, counters, missing, report, lang, d0, d1) -> d
     lines = [
         (labels["report"], REPORT_NAMES[lang][report]),
         (labels["range"], f"{d0}{labels['to']}{d1}"),
-        (labels["files"], str(len(sources))),
+        (labels["files"], len(sources)),
     ]
     return {
         "summary_lines": lines,

@@ -37,7 +37,8 @@ def safe_row(ws: Any, values: Iterable[Any]) -> list[Any]:
 def write_xlsx(
     path: Path,
     *,
-    summary_lines: list[tuple[str, str]],
+    summary_lines: list[tuple[str, Any]],
+    extra_lines: list[tuple[str, Any]] = (),
     situation_rows: list[tuple[str, str, int]],
     counter_rows: list[tuple[str, int, str]],
     labels: dict[str, str],
@@ -53,10 +54,11 @@ def write_xlsx(
     wb = Workbook(write_only=True)
     summary = wb.create_sheet(labels["summary"])
     summary.append([labels["title"]])
-    for name, value in summary_lines:
+    lines = [*summary_lines, *extra_lines]
+    for name, value in lines:
         summary.append(safe_row(summary, [name, value]))
     summary.append([])
-    first = len(summary_lines) + 3  # header row of the situation table
+    first = len(lines) + 3  # header row of the situation table
     summary.append([labels["situation"], labels["key"], labels["count"]])
     for row in situation_rows:
         summary.append(safe_row(summary, row))
