@@ -134,14 +134,54 @@ def test_override_with_debris_is_refused_with_key_and_line(tmp_path):
     assert catalog["greeting"].variants[3].text == "对不起，请稍等。"
 
 
-def test_slot_text_without_slotless_fallback_is_refused(tmp_path):
+def test_override_keeps_the_builtin_label_and_fallbacks(tmp_path):
     path = tmp_path / "center.toml"
     path.write_text(
         '[[signature.variants]]\nid = "sign"\ntext = "请在{place}签字。"\n', encoding="utf-8"
     )
     catalog = load_catalog(override=path)
+    assert catalog.problems == []
+    sign = catalog["signature"].variants[0]
+    assert sign.label == "核对签字" and sign.render({}) == "请您核对无误后，在指定位置签字。"
+    assert sign.render({"place": "右下角"}) == "请在右下角签字。"
+
+
+def test_override_whose_last_fallback_has_a_slot_is_refused(tmp_path):
+    path = tmp_path / "center.toml"
+    path.write_text(
+        '[[signature.variants]]\nid = "sign"\ntext = "请在{place}签字。"\n'
+        'fallbacks = ["请在{place}处签字。"]\n',
+        encoding="utf-8",
+    )
+    catalog = load_catalog(override=path)
     assert "fallbacks" in catalog.problems[0].key
     assert catalog["signature"].variants[0].text == "请您核对无误后，在{place}处签字。"
+
+
+def test_unknown_slot_is_named_with_line_and_the_builtin_kept(tmp_path):
+    path = tmp_path / "center.toml"
+    path.write_text(
+        '[[signature.variants]]\nid = "sign"\ntext = "请您在{plcae}处签字。"\n'
+        'fallbacks = ["请您在指定位置签字。"]\n',
+        encoding="utf-8",
+    )
+    catalog = load_catalog(override=path)
+    (problem,) = catalog.problems
+    assert problem.key == "signature.variants[0].text" and problem.line == 3
+    assert "{plcae}" in problem.message and "{place}" in problem.message
+    assert catalog["signature"].variants[0].text == "请您核对无误后，在{place}处签字。"
+
+
+def test_new_variant_from_override_is_added_with_its_label(tmp_path):
+    path = tmp_path / "center.toml"
+    path.write_text(
+        '[[greeting.variants]]\nid = "morning"\nlabel = "早安"\n'
+        'text = "早上好！请问您办理什么业务？"\n',
+        encoding="utf-8",
+    )
+    catalog = load_catalog(override=path)
+    assert catalog.problems == []
+    assert [v.label for v in catalog["greeting"].variants][-1] == "早安"
 
 
 def test_traditional_set_has_the_same_shape_and_renders_clean(catalog):

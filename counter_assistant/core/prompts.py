@@ -37,6 +37,12 @@ SITUATION_KEYS = (
 
 LANGUAGES = {"zh-Hans": "prompts/zh-Hans.toml", "zh-Hant": "prompts/zh-Hant.toml"}
 
+# Every slot the app can fill: from the config, the business catalog, the fields dialog.
+KNOWN_SLOTS = (
+    "department", "window", "business", "documents", "surname", "title", "place",
+    "missing", "rule", "procedure", "ref_department", "ref_window",
+)  # fmt: skip
+
 
 def slots_of(text: str) -> list[str]:
     return SLOT_RE.findall(text)
@@ -121,6 +127,18 @@ def _check_text(text: Any, where: str, name: str, source: str, problems: list[Pr
     if not isinstance(text, str) or not text.strip():
         problems.append(Problem(name, where, "must be a non-empty string", locate(source, where)))
         return False
+    unknown = [s for s in slots_of(text) if s not in KNOWN_SLOTS]
+    if unknown:
+        problems.append(
+            Problem(
+                name,
+                where,
+                f"unknown slot {{{unknown[0]}}}: nothing fills it, so this text would never "
+                f"show; use one of {', '.join('{' + s + '}' for s in KNOWN_SLOTS)}",
+                locate(source, where),
+            )
+        )
+        return False
     bare = SLOT_RE.sub("", text)
     bad = debris_in(bare)
     if bad:
@@ -138,7 +156,7 @@ def _check_text(text: Any, where: str, name: str, source: str, problems: list[Pr
 
 
 def _parse_variant(
-    raw: Any, where: str, name: str, source: str, problems: list[Problem]
+    raw: Any, where: str, name: str, source: str, problems: list[Problem], override: bool = False
 ) -> Variant | None:
     if not isinstance(raw, dict):
         problems.append(Problem(name, where, "must be a table with id, label, text"))
@@ -155,7 +173,9 @@ def _parse_variant(
         _check_text(f, f"{where}.fallbacks", name, source, problems) for f in fallbacks
     ):
         return None
-    if slots_of(text) and (not fallbacks or slots_of(fallbacks[-1])):
+    # An override may leave out label and fallbacks: the built-in variant's are kept.
+    needs_fallbacks = not override or bool(fallbacks)
+    if slots_of(text) and needs_fallbacks and (not fallbacks or slots_of(fallbacks[-1])):
         problems.append(
             Problem(
                 name,
@@ -166,10 +186,11 @@ def _parse_variant(
             )
         )
         return None
-    return Variant(vid, str(raw.get("label", vid)), text, tuple(fallbacks))
+    label = str(raw.get("label", "" if override else vid))
+    return Variant(vid, label, text, tuple(fallbacks))
 
 
-def parse_catalog(data: dict[str, Any], name: str, source: str) -> Catalog:
+def parse_catalog(data: dict[str, Any], name: str, source: str, override: bool = False) -> Catalog:
     problems: list[Problem] = []
     situations: dict[str, Situation] = {}
     for key, raw in data.items():
@@ -178,7 +199,7 @@ def parse_catalog(data: dict[str, Any], name: str, source: str) -> Catalog:
             continue
         variants = []
         for i, rv in enumerate(raw.get("variants", [])):
-            v = _parse_variant(rv, f"{key}.variants[{i}]", name, source, problems)
+            v = _parse_variant(rv, f"{key}.variants[{i}]", name, source, problems, override)
             if v:
                 variants.append(v)
         situations[key] = Situation(
@@ -213,10 +234,17 @@ def _merge_override(base: Catalog, override: Catalog) -> None:
         variants = list(current.variants)
         ids = [v.id for v in variants]
         for v in sit.variants:
-            if v.id in ids:
-                variants[ids.index(v.id)] = v
+            old = variants[ids.index(v.id)] if v.id in ids else None
+            fallbacks = v.fallbacks or (old.fallbacks if old and slots_of(v.text) else ())
+            if slots_of(v.text) and not fallbacks:
+                problem = "a text with {slots} needs fallbacks, the last one without a slot"
+                base.problems.append(Problem(override.sources[0], f"{key}.{v.id}", problem))
+                continue
+            merged = replace(v, label=v.label or (old.label if old else v.id), fallbacks=fallbacks)
+            if old:
+                variants[ids.index(v.id)] = merged
             else:
-                variants.append(v)
+                variants.append(merged)
         base.situations[key] = replace(
             current,
             title=sit.title if sit.title != key else current.title,
@@ -236,7 +264,7 @@ def load_catalog(language: str = "zh-Hans", override: Path | str | None = None) 
         except TomlFileError as exc:
             catalog.problems.append(exc.problem)
             return catalog
-        extra = parse_catalog(data, str(override), text)
+        extra = parse_catalog(data, str(override), text, override=True)
         catalog.problems.extend(extra.problems)
         catalog.sources.append(str(override))
         _merge_override(catalog, extra)
