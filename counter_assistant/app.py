@@ -43,6 +43,19 @@ def install_excepthook(notify) -> None:
     sys.excepthook = hook
 
 
+def install_chinese_qt_texts(app: QApplication) -> None:
+    """Qt's own buttons (OK, Cancel) in Simplified Chinese like the rest of the window."""
+    from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+
+    translator = QTranslator(app)
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    locale = QLocale(QLocale.Language.Chinese, QLocale.Country.China)
+    if translator.load(locale, "qtbase", "_", folder):
+        app.installTranslator(translator)
+    else:
+        log.info("Qt's Chinese translation not found in %s; its buttons stay in English", folder)
+
+
 def release_startup_memory() -> None:
     """Drop what only start-up needed: PySide6's import hook reads the source of every
     module imported after it into linecache (megabytes in a source install)."""
@@ -73,9 +86,9 @@ def run_app(ctx: Context, clock: Clock | None = None, exit_when_ready: bool = Fa
     clock = clock or Clock()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("CounterAssistant")
-    app.setApplicationDisplayName("窗口服务助手")
     app.setApplicationVersion(__version__)
     app.setQuitOnLastWindowClosed(False)
+    install_chinese_qt_texts(app)
 
     # One instance per user and database: a second start with the same data comes forward.
     db_key = hashlib.sha256(str(ctx.paths.database.resolve()).encode()).hexdigest()[:8]

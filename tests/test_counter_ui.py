@@ -209,3 +209,26 @@ def test_a_backend_that_fails_to_start_gives_way_to_the_next(make_ui, qtbot):
     ui.fake.fire("greeting")
     qtbot.waitUntil(lambda: prompt_text(ui) == "您好！请问您办理什么业务？")
     assert any("X died" in r for r in ui.backend_reasons)
+
+
+def test_many_taken_hotkeys_make_one_line_and_an_honest_status(make_ui):
+    taken = {f"ctrl+alt+{n}" for n in "12345"}
+    ui = make_ui(taken=taken)
+    notice = ui.window.notice_label.text()
+    assert notice.count("\n") == 0 and "5 个热键无法使用" in notice and "占用" in notice
+    assert "10/15" in ui.window.status_label.text()
+    assert "ctrl+alt+1" in ui.cheat_sheet_text() and "无法使用" in ui.cheat_sheet_text()
+
+
+def test_reports_read_the_pin_set_after_start(make_ui, monkeypatch, tmp_path):
+    from counter_assistant.core.pin import hash_pin
+    from counter_assistant.ui import supervisor
+
+    ui = make_ui()
+    asked = []
+    monkeypatch.setattr(supervisor, "ask_pin", lambda _p, stored: asked.append(stored) or False)
+    config = ui.ctx.config.source
+    with open(config, "a", encoding="utf-8") as fh:
+        fh.write(f'\n[supervisor]\npin_hash = "{hash_pin("2468")}"\n')
+    ui.open_reports()
+    assert asked and asked[0].startswith("pbkdf2")

@@ -61,16 +61,18 @@ class X11Foreground(ForegroundKeeper):
     def restore(self, handle: object | None) -> None:
         if not handle:
             return
-        from Xlib import X, protocol
+        from Xlib import X, error, protocol
 
+        catch = error.CatchError()  # the window may be gone: no X error on stderr
         try:
             root = self._display.screen().root
             window = self._display.create_resource_object("window", int(handle))
             event = protocol.event.ClientMessage(
                 window=window, client_type=self._atom, data=(32, [2, X.CurrentTime, 0, 0, 0])
             )
-            root.send_event(event, event_mask=X.SubstructureRedirectMask | X.SubstructureNotifyMask)
-            window.set_input_focus(X.RevertToParent, X.CurrentTime)
+            mask = X.SubstructureRedirectMask | X.SubstructureNotifyMask
+            root.send_event(event, event_mask=mask, onerror=catch)
+            window.set_input_focus(X.RevertToParent, X.CurrentTime, onerror=catch)
             self._display.flush()
         except Exception:
             log.debug("cannot give focus back", exc_info=True)

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QMenu
 
 from counter_assistant.context import Context
 from counter_assistant.core.clock import Clock
+from counter_assistant.core.config import load_config
 from counter_assistant.core.day import DayEvent, DayGate, DayState
 from counter_assistant.core.hotkeyspec import Hotkey, HotkeyError, parse_hotkey
 from counter_assistant.core.prompts import SITUATION_KEYS
@@ -78,6 +79,7 @@ class CounterUi(QObject):
         self.bindings = self._parse_bindings()
         self.backend, self.backend_reasons = choose_backend(cfg.hotkey_backend, self.bridge.fire)
         self._failed_backends: tuple[str, ...] = ()
+        self.failed_combos: set[str] = set()
         situations = [(s.key, s.title, cfg.hotkeys.get(s.key, "")) for s in ctx.catalog]
         self.window = PromptWindow(
             cfg.font_size,
@@ -163,7 +165,7 @@ class CounterUi(QObject):
         problems = self.ctx.problems
         if problems:
             self.notices.append(
-                f"配置或资源文件有 {len(problems)} 处问题，已按默认值运行；"
+                f"配置或资源文件有 {len(problems)} 处问题，已按默认值或内置话术运行；"
                 "详见日志或运行 check-config。"
             )
         self.arm_hotkeys()
@@ -197,27 +199,38 @@ class CounterUi(QObject):
                     return
                 self.window.set_focusable(True)
             else:
-                for f in failures:
-                    label = self._action_label(f.action)
-                    self.hotkey_notices.append(
-                        f"热键 {f.combo}（{label}）{f.reason}，请在配置中换一个组合。"
-                    )
-                    log.warning(
-                        "hotkey %s for %s failed: %s %s", f.combo, f.action, f.reason, f.detail
-                    )
-                log.info(
-                    "hotkey backend %s armed, %d of %d hotkeys",
-                    self.backend.name,
-                    len(self.bindings) - len(failures),
-                    len(self.bindings),
-                )
-                self.window.set_status(f"全局热键：{self.backend.name}")
+                self._report_failures(failures)
         if self.backend is None:
             for reason in self.backend_reasons:
                 log.warning("no global hotkeys: %s", reason)
             self._install_window_shortcuts()
             self.window.set_status("全局热键不可用：请先点击本窗口再按快捷键", warning=True)
         self._refresh_notices()
+
+    def _report_failures(self, failures: list) -> None:
+        """Each failed hotkey by name (window and log); many at once in one line."""
+        self.failed_combos = {f.combo for f in failures}
+        for f in failures:
+            log.warning("hotkey %s for %s failed: %s %s", f.combo, f.action, f.reason, f.detail)
+        armed = len(self.bindings) - len(failures)
+        log.info("hotkey backend %s armed, %d of %d hotkeys", self.backend.name, armed,
+                 len(self.bindings))  # fmt: skip
+        if len(failures) <= 3:
+            self.hotkey_notices = [
+                f"热键 {f.combo}（{self._action_label(f.action)}）{f.reason}，"
+                "请在配置中换一个组合。"
+                for f in failures
+            ]
+        else:
+            reasons = "、".join(sorted({f.reason for f in failures}))
+            self.hotkey_notices = [
+                f"{len(failures)} 个热键无法使用（{reasons}），见菜单“热键一览”；"
+                "可点击窗口上的按钮，或请 IT 在配置中更换组合。"
+            ]
+        status = f"全局热键：{self.backend.name}"
+        if failures:
+            status += f"（{armed}/{len(self.bindings)} 可用）"
+        self.window.set_status(status, warning=bool(failures))
 
     def _install_window_shortcuts(self) -> None:
         from PySide6.QtGui import QShortcut
@@ -358,7 +371,8 @@ class CounterUi(QObject):
         lines = []
         for action, combo in self.ctx.config.hotkeys.items():
             if combo:
-                lines.append(f"{combo:<16} {self._action_label(action)}")
+                broken = "  ✗ 无法使用" if combo in self.failed_combos else ""
+                lines.append(f"{combo:<16} {self._action_label(action)}{broken}")
         return "\n".join(lines)
 
     def show_cheat_sheet(self) -> None:
@@ -370,6 +384,7 @@ class CounterUi(QObject):
         )
         box.setFont(QFont("monospace"))
         box.setWindowModality(Qt.WindowModality.NonModal)
+        box.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, True)  # above the prompt window
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.show()
         self._cheat = box
@@ -383,6 +398,7 @@ class CounterUi(QObject):
             self.ctx.paths.database, self.ctx.config.counter_id, self.gate.local_date
         )
         dialog = TodayDialog(None, counts)
+        dialog.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, True)  # above the prompt window
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
         self._today = dialog
@@ -392,7 +408,10 @@ class CounterUi(QObject):
 
         from counter_assistant.ui.supervisor import SupervisorWindow, ask_pin
 
-        stored = self.ctx.config.supervisor_pin_hash
+        # Read again: IT may have run set-pin since the window started.
+        source = self.ctx.config.source
+        fresh = load_config(None if source == "<built-in defaults>" else source)
+        stored = fresh.supervisor_pin_hash
         if not stored:
             QMessageBox.information(
                 None, "窗口服务助手", "本机未设置主管密码，请 IT 运行 counter-assistant set-pin。"

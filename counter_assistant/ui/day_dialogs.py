@@ -177,4 +177,4 @@ class DayDialogs(QObject):
         self.prep_action.setEnabled(state is DayState.NEEDS_PREP)
         self.staff_action.setEnabled(state is not DayState.NEEDS_PREP)
         self.close_action.setEnabled(state is DayState.OPEN)
-        self.reopen_action.setVisible(state is DayState.CLOSED)
+        self.reopen_action.setEnabled(state is DayState.CLOSED)  # always there: menu stays put

@@ -51,7 +51,9 @@ class FieldsDialog(QDialog):
             self.business.addItem(f"{item.name}{suffix}", item.key)
         self.business.setEditable(True)
         self.business.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.business.lineEdit().setPlaceholderText("名称或首字母，如 gf")
+        example = next((b.initials for b in business.items if b.initials), "")
+        hint = f"名称或首字母，如 {example}" if example else "业务名称"
+        self.business.lineEdit().setPlaceholderText(hint)
         completer = self.business.completer()
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
