@@ -118,6 +118,19 @@ def app(xvfb_display, tmp_path):
         app.proc.wait()
 
 
+def complete_checklist_by_keyboard(app: App, windows: list[int], staff_id: str) -> None:
+    """The first item has focus; Space ticks, Tab moves, the ID is typed, Enter confirms."""
+    d = app.display
+    wait_for(lambda: focused_window(d) in windows, what="the checklist to take focus")
+    for _ in range(4):
+        xdotool(d, "key", "space")
+        xdotool(d, "key", "Tab")
+    xdotool(d, "type", staff_id)
+    xdotool(d, "key", "Return")
+    wait_for(lambda: app.rows("select count(*) from checklist_record") == [(1,)],
+             what="the preparation stored")  # fmt: skip
+
+
 def shown_count(app: App) -> int:
     return app.log_text().count("shown greeting.")
 
@@ -134,16 +147,7 @@ def test_day_start_gate_then_prompt_without_stealing_focus(app, xvfb_display):
         wait_for(lambda: "prompt blocked: needs_prep" in app.log_text(), what="the reminder")
         assert app.rows("select count(*) from usage_event") == [(0,)]
 
-        # The checklist by keyboard alone: the first item has focus; Space, Tab, type, Enter.
-        wait_for(lambda: focused_window(d) in prep, what="the checklist to take focus")
-        for _ in range(4):
-            xdotool(d, "key", "space")
-            xdotool(d, "key", "Tab")
-        xdotool(d, "type", "0312")
-        xdotool(d, "key", "Return")
-        wait_for(
-            lambda: app.rows("select staff_id, kind from checklist_record"), what="prep stored"
-        )
+        complete_checklist_by_keyboard(app, prep, "0312")
         assert app.rows("select staff_id, kind, counter_id from checklist_record") == [
             ("0312", "prep", "E2E-01")
         ]
@@ -195,14 +199,7 @@ def test_a_hotkey_another_program_owns_is_named_and_the_rest_work(app, xvfb_disp
             assert "14 of 15 hotkeys" in log
             # Prepare the day from the keyboard, then a hotkey the app does own still works.
             prep = wait_for(lambda: find_windows(d, "岗前准备"), what="the checklist window")
-            wait_for(lambda: focused_window(d) in prep, what="the checklist to take focus")
-            for _ in range(4):
-                xdotool(d, "key", "space")
-                xdotool(d, "key", "Tab")
-            xdotool(d, "type", "0312")
-            xdotool(d, "key", "Return")
-            wait_for(lambda: app.rows("select count(*) from checklist_record") == [(1,)],
-                     what="prep stored")  # fmt: skip
+            complete_checklist_by_keyboard(app, prep, "0312")
             other.focus()
             xdotool(d, "key", "ctrl+alt+6")
             wait_for(lambda: "shown outage.short via hotkey" in app.log_text(), what="outage")
