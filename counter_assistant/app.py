@@ -24,7 +24,7 @@ from counter_assistant.core.clock import Clock
 from counter_assistant.core.day import DayGate
 from counter_assistant.core.session import PromptSession
 from counter_assistant.storage.checklists import load_today
-from counter_assistant.storage.db import DatabaseError, open_database
+from counter_assistant.storage.db import DatabaseError, close_database, open_database
 from counter_assistant.storage.recorder import Recorder
 from counter_assistant.ui.counter import CounterUi
 
@@ -109,6 +109,8 @@ def run_app(ctx: Context, clock: Clock | None = None, exit_when_ready: bool = Fa
     except Exception as exc:  # a broken database must not lock the counter out
         log.error("cannot read today's checklist records: %s", exc)
         checklist_rows, staff_rows = [], []
+    finally:
+        close_database()  # from here on only the recorder's own connection writes
     gate = DayGate(ctx.config, clock, recorder.submit, checklist_rows, staff_rows)
     session = PromptSession(ctx.catalog, ctx.business, ctx.config.slot_values())
 

@@ -22,7 +22,6 @@ class Context:
     paths: Paths
     catalog: Catalog
     business: BusinessCatalog
-    debug: bool = False
 
     @property
     def problems(self) -> list[Problem]:
@@ -37,7 +36,7 @@ def load_context(
     setup_logging(paths.log_file, debug)
     catalog = load_catalog(config.language, config.prompt_overrides or None)
     business = load_business_catalog(config.business_catalog or None)
-    ctx = Context(config, paths, catalog, business, debug)
+    ctx = Context(config, paths, catalog, business)
     log.info(
         "counter-assistant %s, config %s, database %s", __version__, config.source, paths.database
     )

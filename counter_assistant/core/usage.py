@@ -9,8 +9,6 @@ from datetime import UTC
 from counter_assistant import __version__
 from counter_assistant.core.clock import Clock
 
-TRIGGERS = ("hotkey", "click", "tray", "picker")
-
 
 @dataclass(frozen=True)
 class UsageRecord:

@@ -55,7 +55,6 @@ class PromptLabel(QLabel):
 
 class PromptWindow(QWidget):
     action_requested = Signal(str, str)  # action, trigger
-    menu_requested = Signal()
 
     def __init__(
         self,
