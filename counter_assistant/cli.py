@@ -70,10 +70,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--db", action="append", default=[], help="a counter database or backup; repeat to merge"
     )
     p.add_argument("--lang", choices=("zh", "en"), default="zh", help="column headers")
+    p.add_argument("--force", action="store_true", help="replace an existing --out file")
 
     p = sub.add_parser("backup", help="consistent snapshot of this counter's database")
     _add_common(p)
     p.add_argument("--out", required=True)
+    p.add_argument(
+        "--force", action="store_true", help="replace an existing file that is not a backup"
+    )
 
     p = sub.add_parser("supervisor", help="the report window for supervisors")
     _add_common(p)
@@ -147,11 +151,22 @@ def cmd_export(args: argparse.Namespace) -> int:
         print(f"export failed: --format {fmt} but the file is named {out.name}; "
               f"use a .{fmt} name or --format {suffix}", file=sys.stderr)  # fmt: skip
         return 2
-    dbs = [Path(d) for d in args.db] if args.db else [_context(args).paths.database]
+    ctx = _context(args)
+    live = ctx.paths.database
+    dbs = [Path(d) for d in args.db] if args.db else [live]
     progress = _progress_bar() if sys.stderr.isatty() else None
     try:
         summary = export_report(
-            dbs, args.date_from, args.date_to, args.report, fmt, out, args.lang, progress
+            dbs,
+            args.date_from,
+            args.date_to,
+            args.report,
+            fmt,
+            out,
+            args.lang,
+            progress,
+            force=args.force,
+            protected=[live],
         )
     except ExportError as exc:
         print(f"export failed: {exc}", file=sys.stderr)
@@ -179,7 +194,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
     ctx = _context(args)
     try:
-        target = backup_to(ctx.paths.database, args.out)
+        target = backup_to(ctx.paths.database, args.out, force=args.force)
     except (DatabaseError, OSError) as exc:
         print(f"backup failed: {exc}", file=sys.stderr)
         return 2
