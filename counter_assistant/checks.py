@@ -4,39 +4,81 @@ from __future__ import annotations
 
 import getpass
 import os
+import re
 import sys
-import tempfile
 from pathlib import Path
 
 from counter_assistant import __version__
 from counter_assistant.context import Context
-from counter_assistant.core.config import machine_config_path
+from counter_assistant.core.config import SETTINGS, machine_config_path
 from counter_assistant.core.hotkeyspec import HotkeyError, parse_hotkey
 from counter_assistant.core.prompts import SITUATION_KEYS, debris_in
 
+SECRET_KEYS = {"supervisor.pin_hash"}
+
+
+def shown_value(key: str, value: object) -> str:
+    """A value as check-config prints it: secrets never, URLs without a password."""
+    if key in SECRET_KEYS:
+        return "(set)" if value else "(not set)"
+    if isinstance(value, str) and "://" in value:
+        return repr(re.sub(r"(://[^:/@]*):[^@]*@", r"\1:***@", value))
+    if isinstance(value, list):
+        return repr([getattr(v, "display", v) for v in value])
+    return repr(value)
+
 
 def check_config(ctx: Context) -> int:
+    """Every file read, every value and where it came from, then every problem.
+
+    Exit 1 for a problem (a bad key falls back); a counter that is not configured yet is a
+    warning only (exit 0), so an unattended install never fails on it.
+    """
     cfg = ctx.config
-    print(f"config: {cfg.source}")
+    files = cfg.files or []
+    print("config files, later wins: " + (", ".join(map(str, files)) or "none (built-in defaults)"))
     print(
-        f"counter {cfg.counter_id}, window {cfg.window}, {cfg.department}; opening {cfg.opening}, "
-        f"closing {cfg.closing}, ready {cfg.prep_minutes} min before"
+        f"counter {cfg.counter_id}, window {cfg.window or '-'}, {cfg.department or '-'}; "
+        f"opening {cfg.opening}, closing {cfg.closing}, ready {cfg.prep_minutes} min before"
     )
+    print("values set in files:")
+    for key in sorted(cfg.origin):
+        attr = SETTINGS[key].name if key in SETTINGS else None
+        value = getattr(cfg, attr) if attr else cfg.hotkeys.get(key.split(".", 1)[1], "")
+        print(f"  {key} = {shown_value(key, value)}    <- {cfg.origin[key]}")
     print(f"hotkey backend: {cfg.hotkey_backend}; prompts: {', '.join(ctx.catalog.sources)}")
     print(f"business catalog: {ctx.business.source} ({len(ctx.business.items)} entries)")
     print(f"database: {ctx.paths.database}; log: {ctx.paths.log_file}")
+    unset = cfg.not_configured()
+    if unset:
+        print(
+            f"warning: this counter is not configured ({', '.join(unset)} not set): it reports "
+            f"as {cfg.counter_id!r}, the computer's name. Put a per-counter file in "
+            f"{dropin_dir_hint(cfg)}.",
+            file=sys.stderr,
+        )
     if not ctx.problems:
         print("OK: no problems found")
         return 0
-    if any(p.key == "" and p.file == cfg.source for p in cfg.problems):
-        print(f"{cfg.source} could not be read at all: EVERY setting uses its built-in default "
-              f"(counter id {cfg.counter_id!r}) until it is fixed.", file=sys.stderr)  # fmt: skip
+    unreadable = [p for p in cfg.problems if p.key == "" and Path(p.file) in {cfg.source}]
+    if unreadable:
+        print(
+            f"{cfg.source} could not be read at all: its settings use the built-in defaults "
+            f"(counter id {cfg.counter_id!r}) until it is fixed.",
+            file=sys.stderr,
+        )
     print(
         f"{len(ctx.problems)} problem(s); each bad key falls back to its default:", file=sys.stderr
     )
     for problem in ctx.problems:
         print(f"  {problem}", file=sys.stderr)
     return 1
+
+
+def dropin_dir_hint(cfg) -> str:
+    from counter_assistant.core.config import DROPIN_DIR, machine_config_dir
+
+    return str((cfg.source.parent if cfg.source else machine_config_dir()) / DROPIN_DIR)
 
 
 def render_all(ctx: Context) -> list[str]:
@@ -57,7 +99,7 @@ def render_all(ctx: Context) -> list[str]:
 
 
 def self_check(ctx: Context) -> int:
-    from counter_assistant.storage.db import DatabaseError, close_database, open_database
+    from counter_assistant.storage.db import DatabaseError, open_database
 
     problems = [str(p) for p in ctx.problems]
     failures = render_all(ctx)
@@ -70,7 +112,7 @@ def self_check(ctx: Context) -> int:
     db_note = ""
     try:
         opened = open_database(ctx.paths.database, ctx.config.counter_id)
-        close_database()
+        opened.close()
         db_note = f"database {opened.path} opens"
         if opened.moved_aside:
             problems.append(f"corrupt database moved aside to {opened.moved_aside}")
@@ -130,32 +172,27 @@ def reference_leak(emits: int = 1000) -> int:
 
 
 def set_pin(ctx: Context, pin: str | None) -> int:
-    """Write [supervisor] pin_hash into the config in force (or the machine config)."""
-    from counter_assistant.core.pin import hash_pin
+    """Write [supervisor] pin_hash into the config in force (or the machine config).
+
+    The file keeps its owner and mode and is replaced in one step, so a counter's app
+    that runs as the clerk can still read it after IT ran this as root.
+    """
+    from counter_assistant.core.files import write_text_keeping_owner
+    from counter_assistant.core.pin import hash_pin, pin_problem
 
     if pin is None:
-        pin = getpass.getpass("supervisor PIN: ")
+        pin = getpass.getpass("supervisor PIN (at least 6 digits, or a passphrase): ")
         if getpass.getpass("again: ") != pin:
             print("the two PINs differ; nothing written", file=sys.stderr)
             return 2
-    if len(pin) < 4 or not pin.isdigit():
-        print("a PIN is at least 4 digits; nothing written", file=sys.stderr)
+    problem = pin_problem(pin)
+    if problem:
+        print(f"{problem}; nothing written", file=sys.stderr)
         return 2
-    target = (
-        Path(ctx.config.source)
-        if ctx.config.source != "<built-in defaults>"
-        else machine_config_path()
-    )
-    text = target.read_text(encoding="utf-8") if target.exists() else ""
-    line = f'pin_hash = "{hash_pin(pin)}"'
-    text = _replace_pin_line(text, line)
+    target = ctx.config.source or machine_config_path()
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(
-            "w", encoding="utf-8", dir=target.parent, delete=False
-        ) as fh:
-            fh.write(text)
-        Path(fh.name).replace(target)
+        text = target.read_text(encoding="utf-8") if target.exists() else ""
+        write_text_keeping_owner(target, _replace_pin_line(text, f'pin_hash = "{hash_pin(pin)}"'))
     except OSError as exc:
         print(f"cannot write {target}: {exc}; run as administrator", file=sys.stderr)
         return 2

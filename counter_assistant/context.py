@@ -38,7 +38,10 @@ def load_context(
     business = load_business_catalog(config.business_catalog or None)
     ctx = Context(config, paths, catalog, business)
     log.info(
-        "counter-assistant %s, config %s, database %s", __version__, config.source, paths.database
+        "counter-assistant %s, config %s, database %s",
+        __version__,
+        ", ".join(map(str, config.files)) or "<built-in defaults>",
+        paths.database,
     )
     for problem in ctx.problems:
         log.warning("config/resource problem: %s", problem)
