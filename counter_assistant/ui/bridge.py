@@ -12,6 +12,7 @@ class Bridge(QObject):
 
     hotkey = Signal(str, float)  # action, perf_counter() when the backend fired
     storage_status = Signal(object)  # str message or None when storage is fine
+    notice = Signal(str)  # a one-off event worth telling the clerk
 
     def fire(self, action: str) -> None:
         # Runs on the hook's thread: no widget access here, and keep it tiny.
@@ -19,3 +20,6 @@ class Bridge(QObject):
 
     def report_storage(self, message: str | None) -> None:
         self.storage_status.emit(message)
+
+    def report_notice(self, message: str) -> None:
+        self.notice.emit(message)

@@ -1,4 +1,4 @@
-"""Turns an action (hotkey, click, picker, tray) into what the window shows and one record."""
+"""Turns a situation or a command into what the window shows and one record."""
 
 from __future__ import annotations
 
@@ -9,9 +9,8 @@ from PySide6.QtCore import QObject, Signal
 
 from counter_assistant.core.clock import Clock
 from counter_assistant.core.day import DayGate, DayState
-from counter_assistant.core.prompts import SITUATION_KEYS
+from counter_assistant.core.records import UsageRecord, new_record
 from counter_assistant.core.session import PromptSession, Shown
-from counter_assistant.core.usage import UsageRecord, new_record
 from counter_assistant.ui.prompt_window import PromptWindow
 
 log = logging.getLogger(__name__)
@@ -26,8 +25,6 @@ class CounterController(QObject):
     """The GUI-thread side of every action. State lives in the core objects it holds."""
 
     prep_needed = Signal()  # a prompt was asked for before today's preparation
-    picker_requested = Signal()
-    fields_requested = Signal()
 
     def __init__(
         self,
@@ -46,23 +43,6 @@ class CounterController(QObject):
         self._counter_id = counter_id
         self._clock = clock
 
-    def handle(self, action: str, trigger: str = "hotkey") -> None:
-        if action in SITUATION_KEYS:
-            self.show_situation(action, trigger)
-        elif action == "next_variant":
-            if self._allowed() and self.session.current_key:
-                self._present(self.session.next_variant(), trigger)
-        elif action == "toggle_window":
-            self.window.toggle()
-        elif action == "next_customer":
-            self.next_customer()
-        elif action == "picker":
-            self.picker_requested.emit()
-        elif action == "fields":
-            self.fields_requested.emit()
-        else:
-            log.warning("unknown action %r", action)
-
     def show_situation(self, key: str, trigger: str, index: int | None = None) -> None:
         if key not in self.session.catalog.situations or not self.session.catalog[key].variants:
             self.window.show_prompt(
@@ -73,6 +53,10 @@ class CounterController(QObject):
             return
         shown = self.session.show(key) if index is None else self.session.choose(key, index)
         self._present(shown, trigger)
+
+    def next_variant(self, trigger: str = "hotkey") -> None:
+        if self._allowed() and self.session.current_key:
+            self._present(self.session.next_variant(), trigger)
 
     def _allowed(self) -> bool:
         state = self.gate.state

@@ -38,8 +38,8 @@ class DayDialogs(QObject):
         self.config = config
         self.gate = gate
         self.window = window
-        self._take_focus = take_focus
-        self._give_focus_back = give_focus_back
+        self.take_focus = take_focus
+        self.give_focus_back = give_focus_back
         self._prep: ChecklistWindow | None = None
         self._close: ChecklistWindow | None = None
         self._staff: StaffDialog | None = None
@@ -64,7 +64,7 @@ class DayDialogs(QObject):
 
             self._staff = StaffDialog(self.config.roster, font_size=self._font_size)
             self._staff.chosen.connect(self._staff_chosen)
-            self._staff.finished.connect(lambda _r: self._give_focus_back())
+            self._staff.finished.connect(lambda _r: self.give_focus_back())
         return self._staff
 
     @property
@@ -76,7 +76,7 @@ class DayDialogs(QObject):
 
         window = ChecklistWindow(items, self.config.roster, mode, self._font_size)
         window.confirmed.connect(on_confirmed)
-        window.finished.connect(lambda _r: self._give_focus_back())
+        window.finished.connect(lambda _r: self.give_focus_back())
         return window
 
     # --- showing --------------------------------------------------------------
@@ -87,7 +87,7 @@ class DayDialogs(QObject):
         if self.gate.is_late:
             late = f"已过准备时限 {self.gate.prep_deadline:%H:%M}，确认仍可进行，将如实记录。"
         if not self.prep.isVisible():
-            self._take_focus()
+            self.take_focus()
             self.prep.reset(staff_id=self.gate.staff_on_duty, late_notice=late)
         else:
             self.prep.set_late_notice(late)
@@ -95,12 +95,12 @@ class DayDialogs(QObject):
 
     def show_close(self) -> None:
         if not self.close.isVisible():
-            self._take_focus()
+            self.take_focus()
             self.close.reset(staff_id=self.gate.staff_on_duty)
         self.close.bring_forward()
 
     def show_staff(self) -> None:
-        self._take_focus()
+        self.take_focus()
         self.staff.reset(self.gate.staff_on_duty)
         self.staff.show()
         self.staff.raise_()
@@ -124,7 +124,7 @@ class DayDialogs(QObject):
             QMessageBox.warning(None, "岗前准备", "请勾选全部项目并填写当班人员。")
             return
         self.prep.hide()
-        late = "（已记为迟到）" if row["late"] else ""
+        late = "（已记为迟到）" if row.late else ""
         self.window.show_prompt("第十四条 岗前准备", f"岗前准备已确认{late}，可以开始营业。")
         self.changed.emit()
 
@@ -161,14 +161,13 @@ class DayDialogs(QObject):
         self.changed.emit()
 
     # --- menu -----------------------------------------------------------------
-    def add_menu_actions(self, menu: QMenu) -> None:
+    def menu_actions(self, menu: QMenu) -> list[QAction]:
         self.prep_action = QAction("岗前准备…", menu, triggered=self.show_prep)
         self.staff_action = QAction("更换当班人员…", menu, triggered=self.show_staff)
         self.close_action = QAction("日终收尾…", menu, triggered=self.show_close)
         self.reopen_action = QAction("重新开始营业", menu, triggered=self.reopen)
-        for action in (self.prep_action, self.staff_action, self.close_action, self.reopen_action):
-            menu.addAction(action)
         self.update_menu()
+        return [self.prep_action, self.staff_action, self.close_action, self.reopen_action]
 
     def update_menu(self) -> None:
         if not hasattr(self, "prep_action"):
