@@ -72,6 +72,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=("zh", "en"), default="zh", help="column headers")
     p.add_argument("--force", action="store_true", help="replace an existing --out file")
 
+    p = sub.add_parser("server", help="set up the center's server (PostgreSQL): schema, accounts")
+    _add_common(p)
+    server = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+    s = server.add_parser("init", help="create or upgrade the server schema and roles")
+    s.add_argument("--url", required=True, help="postgresql://admin@host/db (an owner account)")
+    s = server.add_parser("add-counter", help="a login for one counter; prints its password")
+    s.add_argument("id", help="the counter's [counter] id, e.g. PJ-03")
+    s.add_argument("--center", default=None, help="its [center] id (default: this config's)")
+    s.add_argument("--role", default=None, help="role name (default: ca_<center>_<counter>)")
+    s.add_argument("--url", required=True)
+    for action, what in (("add-supervisor", "reads everything"), ("add-publisher", "content")):
+        s = server.add_parser(action, help=f"a login that {what}; prints its password")
+        s.add_argument("name", help="role name, lower case, e.g. sup_wang")
+        s.add_argument("--url", required=True)
+
     p = sub.add_parser("backup", help="consistent snapshot of this counter's database")
     _add_common(p)
     p.add_argument("--out", required=True)
@@ -189,6 +204,12 @@ def _progress_bar():
     return show
 
 
+def cmd_server(args: argparse.Namespace) -> int:
+    from counter_assistant.sync.admin import server_command
+
+    return server_command(args, _context(args).config)
+
+
 def cmd_backup(args: argparse.Namespace) -> int:
     from counter_assistant.storage.db import DatabaseError, backup_to
 
@@ -226,6 +247,7 @@ COMMANDS = {
     "check-config": cmd_check_config,
     "self-check": cmd_self_check,
     "export": cmd_export,
+    "server": cmd_server,
     "backup": cmd_backup,
     "supervisor": cmd_supervisor,
     "set-pin": cmd_set_pin,
