@@ -20,3 +20,15 @@ def isolated_dirs(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
     monkeypatch.delenv("COUNTER_ASSISTANT_CONFIG", raising=False)
     return home
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """One throwaway PostgreSQL cluster for the whole test session (see tests/pgcluster.py)."""
+    try:
+        from tests.pgcluster import PgCluster, require_postgres
+    except ImportError:  # tests/ run as rootdir modules
+        from pgcluster import PgCluster, require_postgres
+    require_postgres()
+    with PgCluster() as cluster:
+        yield cluster

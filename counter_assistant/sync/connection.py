@@ -15,16 +15,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
-import pg8000.native
-from pg8000.exceptions import DatabaseError, InterfaceError
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pg8000.native
 
 PASSWORD_ENV = "COUNTER_ASSISTANT_SYNC_PASSWORD"
 CONNECT_TIMEOUT = 10.0  # seconds to reach the server and log in
 STATEMENT_TIMEOUT_MS = 60_000  # the server cancels a statement that runs longer
 SOCKET_TIMEOUT = 90.0  # a silent network: longer than any statement may run
 
-Connection = pg8000.native.Connection
-__all__ = ["Connection", "DatabaseError", "InterfaceError", "ServerError", "connect"]
+Connection = Any  # pg8000.native.Connection, imported on first use (57 ms): never at start
+__all__ = ["Connection", "ServerError", "classify", "connect"]
 
 
 class ServerError(Exception):
@@ -124,8 +126,14 @@ def connect(
     statement_timeout_ms: int = STATEMENT_TIMEOUT_MS,
 ) -> Connection:
     """A connection with timeouts set; ServerError with a cause word when it cannot be had."""
+    import pg8000.native
+
     target = parse_url(url)
+    raw = None
     try:
+        # Our own socket: pg8000 leaves its own open when the login fails.
+        raw = socket.create_connection((target.host, target.port), target.connect_timeout)
+        raw.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
         con = pg8000.native.Connection(
             target.user,
             host=target.host,
@@ -133,10 +141,12 @@ def connect(
             database=target.database,
             password=target.password if target.password is not None else password,
             ssl_context=_ssl_context(target),
-            timeout=target.connect_timeout,
             application_name=application_name,
+            sock=raw,
         )
     except Exception as exc:
+        if raw is not None:
+            raw.close()
         raise classify(exc, target.where) from exc
     try:
         con._usock.settimeout(SOCKET_TIMEOUT)  # statements may run longer than a connect
@@ -150,27 +160,25 @@ def connect(
 def close_quietly(con: Connection | None) -> None:
     if con is None:
         return
+    handles = (getattr(con, "_sock", None), getattr(con, "_usock", None))
     try:
         con.close()
     except Exception:  # the socket may already be gone
         pass
+    for handle in handles:  # pg8000 leaves the socket's file object open on a broken link
+        if handle is not None:
+            try:
+                handle.close()
+            except Exception:
+                pass
 
 
-CAUSES = {
-    "authentication": "用户名或密码错误",
-    "name resolution": "服务器名称无法解析",
-    "refused": "服务器拒绝连接",
-    "timeout": "连接超时",
-    "network": "网络中断",
-    "permission": "服务器拒绝写入（权限）",
-    "schema": "服务器尚未初始化",
-    "config": "同步配置有误",
-    "server": "服务器出错",
-}
 
 
 def classify(exc: BaseException, where: str = "") -> ServerError:
     """One cause word for an exception from connecting or a statement."""
+    from pg8000.exceptions import InterfaceError
+
     if isinstance(exc, ServerError):
         return exc
     code = sqlstate(exc)
@@ -213,15 +221,20 @@ def _chain(exc: BaseException):
         exc = exc.__cause__ or exc.__context__
 
 
+def _server_error(e: BaseException) -> bool:
+    """pg8000's DatabaseError carries the server's fields as a dict."""
+    return type(e).__module__.startswith("pg8000") and bool(e.args) and isinstance(e.args[0], dict)
+
+
 def sqlstate(exc: BaseException) -> str | None:
     for e in _chain(exc):
-        if isinstance(e, DatabaseError) and e.args and isinstance(e.args[0], dict):
+        if _server_error(e):
             return e.args[0].get("C")
     return None
 
 
 def _msg(exc: BaseException) -> str:
     for e in _chain(exc):
-        if isinstance(e, DatabaseError) and e.args and isinstance(e.args[0], dict):
+        if _server_error(e):
             return e.args[0].get("M", str(e))
     return str(exc)

@@ -94,7 +94,7 @@ CREATE TABLE IF NOT EXISTS ca.counter_status (
     staff_id text NOT NULL DEFAULT '',
     prepared_at timestamp,
     prep_late boolean,
-    closed_at timestamp,
+    closed boolean NOT NULL DEFAULT false,
     prompts_today integer NOT NULL DEFAULT 0,
     records_waiting integer NOT NULL DEFAULT 0,
     hotkeys_armed integer NOT NULL DEFAULT 0,

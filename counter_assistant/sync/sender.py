@@ -83,6 +83,7 @@ class SyncService:
         self._thread: threading.Thread | None = None
         self._state = SyncState("connecting")
         self._cause = ""
+        self.backoff_first, self.backoff_max = BACKOFF_FIRST, BACKOFF_MAX
         self._backoff = BACKOFF_FIRST
         self._last_status = -STATUS_EVERY
         self._last_prune = -PRUNE_EVERY
@@ -117,6 +118,11 @@ class SyncService:
             else:
                 self._thread = None
 
+    def close(self) -> None:
+        """Drop the server connection and the local one (after stop, or without a thread)."""
+        self._drop()
+        self.outbox.close()
+
     # --- the thread ----------------------------------------------------------------
     def _run(self) -> None:
         while not self._stop.is_set():
@@ -138,7 +144,7 @@ class SyncService:
             if self._cause != "internal":
                 log.exception("sync: unexpected error")
             return self._failed(ServerError("internal", str(exc)))
-        self._backoff = BACKOFF_FIRST
+        self._backoff = self.backoff_first
         return min(self.poll_seconds, STATUS_EVERY)
 
     def round(self) -> int:
@@ -251,8 +257,8 @@ class SyncService:
         self._other_logged = other
 
     def _failed(self, exc: ServerError) -> float:
-        delay = self._backoff
-        self._backoff = min(self._backoff * 2, BACKOFF_MAX)
+        delay = min(self._backoff, self.backoff_max)
+        self._backoff = min(delay * 2, self.backoff_max)
         if exc.cause != self._cause:
             log.warning("sync: %s (%s); records stay local and are sent later; retrying "
                         "with back-off", exc, exc.cause)  # fmt: skip
@@ -279,3 +285,28 @@ def _is_local(exc: BaseException) -> bool:
     import sqlite3
 
     return isinstance(exc, sqlite3.Error)
+
+
+def from_config(cfg, db_path: Path, on_state: Callable[[SyncState], None] | None = None):
+    """The sender for a counter's config, or None when no server is configured."""
+    from counter_assistant.sync.connection import read_password
+
+    if not cfg.sync_url:
+        return None
+    warned: set[str] = set()
+
+    def warn_once(message: str) -> None:
+        if message not in warned:
+            warned.add(message)
+            log.warning("sync: %s", message)
+
+    return SyncService(
+        cfg.sync_url,
+        db_path,
+        cfg.counter_id,
+        cfg.center_id,
+        password=lambda: read_password(cfg.sync_password_file, warn=warn_once),
+        poll_seconds=cfg.poll_seconds,
+        keep_days=cfg.keep_days,
+        on_state=on_state,
+    )

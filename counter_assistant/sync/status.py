@@ -11,7 +11,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from counter_assistant.sync.connection import CAUSES
+
+CAUSES = {
+    "authentication": "用户名或密码错误",
+    "name resolution": "服务器名称无法解析",
+    "refused": "服务器拒绝连接",
+    "timeout": "连接超时",
+    "network": "网络中断",
+    "permission": "服务器拒绝写入（权限）",
+    "schema": "服务器尚未初始化",
+    "config": "同步配置有误",
+    "server": "服务器出错",
+    "internal": "程序内部错误，见日志",
+}
 
 
 @dataclass(frozen=True)
@@ -23,7 +35,7 @@ class CounterSnapshot:
     staff_id: str = ""
     prepared_at: str = ""  # local wall time YYYY-MM-DDTHH:MM:SS, "" when not yet
     prep_late: bool | None = None
-    closed_at: str = ""
+    closed: bool = False  # Article 16 close-out done today
     hotkeys_armed: int = 0
     hotkeys_total: int = 0
     hotkey_backend: str = ""
@@ -33,17 +45,17 @@ class CounterSnapshot:
 
 STATUS_UPSERT = """
 INSERT INTO ca.counter_status AS s (center_id, counter_id, last_seen, counter_time,
-    local_date, app_version, staff_id, prepared_at, prep_late, closed_at, prompts_today,
+    local_date, app_version, staff_id, prepared_at, prep_late, closed, prompts_today,
     records_waiting, hotkeys_armed, hotkeys_total, hotkey_backend, content_version, last_error)
 VALUES (:center, :counter, now(), CAST(:counter_time AS timestamptz),
     CAST(:local_date AS date), :app_version, :staff_id, CAST(:prepared_at AS timestamp),
-    :prep_late, CAST(:closed_at AS timestamp), :prompts_today, :records_waiting,
+    :prep_late, :closed, :prompts_today, :records_waiting,
     :hotkeys_armed, :hotkeys_total, :hotkey_backend, :content_version, :last_error)
 ON CONFLICT (center_id, counter_id) DO UPDATE SET
     last_seen = EXCLUDED.last_seen, counter_time = EXCLUDED.counter_time,
     local_date = EXCLUDED.local_date, app_version = EXCLUDED.app_version,
     staff_id = EXCLUDED.staff_id, prepared_at = EXCLUDED.prepared_at,
-    prep_late = EXCLUDED.prep_late, closed_at = EXCLUDED.closed_at,
+    prep_late = EXCLUDED.prep_late, closed = EXCLUDED.closed,
     prompts_today = EXCLUDED.prompts_today, records_waiting = EXCLUDED.records_waiting,
     hotkeys_armed = EXCLUDED.hotkeys_armed, hotkeys_total = EXCLUDED.hotkeys_total,
     hotkey_backend = EXCLUDED.hotkey_backend, content_version = EXCLUDED.content_version,
@@ -68,7 +80,7 @@ def status_params(
         "staff_id": snap.staff_id,
         "prepared_at": snap.prepared_at or None,
         "prep_late": snap.prep_late,
-        "closed_at": snap.closed_at or None,
+        "closed": snap.closed,
         "prompts_today": prompts_today,
         "records_waiting": waiting,
         "hotkeys_armed": snap.hotkeys_armed,
