@@ -340,3 +340,76 @@ def test_prune_deletes_only_old_records_the_server_holds(server, tmp_path):
     assert server.count() == 3  # the 3 pruned first were marked by hand, never sent
     assert server.count("checklist_record") == 2
     con.close()
+
+
+@pytest.mark.parametrize("report", ["events", "daily", "checklists"])
+def test_export_from_the_server_equals_the_merge_of_the_counters_databases(
+    server, tmp_path, report, monkeypatch
+):
+    from counter_assistant.cli import main
+
+    paths = []
+    for i, counter in enumerate(("PJ-01", "PJ-02", "PJ-09")):
+        url, password = server.counter_url(counter)
+        events = (40, 25, 0)[i]
+        path = make_counter_db(tmp_path / counter, counter, events=events, days=3 if events else 0)
+        if events:
+            sender(url, password, path, counter).round()
+        paths.append(path)
+    sup = schema.add_member(server.admin, "sup_export", schema.SUPERVISORS)
+    url = server.role_url("sup_export")
+    config = tmp_path / "config.toml"
+    config.write_text(f'[center]\nid = "{CENTER}"\n', encoding="utf-8")
+    monkeypatch.setenv("COUNTER_ASSISTANT_SYNC_PASSWORD", sup.password)
+    common = ["--config", str(config), "--data-dir", str(tmp_path / "own"), "export",
+              "--from", "2026-11-01", "--to", "2026-11-05", "--report", report]  # fmt: skip
+    from_files = tmp_path / "files.csv"
+    from_server = tmp_path / "server.csv"
+    dbs = [arg for p in paths for arg in ("--db", str(p))]
+    assert main([*common, "--out", str(from_files), *dbs]) == 0
+    assert main([*common, "--out", str(from_server), "--url", url]) == 0
+    rows = from_files.read_text(encoding="utf-8-sig").splitlines()
+    assert len(rows) > 3
+    assert from_server.read_text(encoding="utf-8-sig").splitlines() == rows
+
+    one = tmp_path / "one.csv"
+    assert main([*common, "--out", str(one), "--url", url, "--counter", "PJ-02"]) == 0
+    one_files = tmp_path / "one-files.csv"
+    assert main([*common, "--out", str(one_files), "--db", str(paths[1])]) == 0
+    assert one.read_text(encoding="utf-8-sig") == one_files.read_text(encoding="utf-8-sig")
+
+
+def test_export_from_a_server_that_refuses_says_why(server, tmp_path, capsys):
+    from counter_assistant.cli import main
+
+    url = server.role_url("nobody")
+    out = tmp_path / "x.csv"
+    code = main(["--data-dir", str(tmp_path / "own"), "export", "--from", "2026-11-01",
+                 "--to", "2026-11-02", "--out", str(out), "--url", url + "?connect_timeout=3"])
+    assert code == 2 and not out.exists()
+    assert "读取服务器失败" in capsys.readouterr().err
+
+
+def test_fetched_databases_hold_exactly_the_counters_rows(server, tmp_path):
+    from datetime import date
+
+    from counter_assistant.sync.fetch import fetch_range
+
+    url, password = server.counter_url("PJ-05")
+    path = make_counter_db(tmp_path, "PJ-05", events=30, days=2)
+    local = sqlite3.connect(path)
+    local.execute("UPDATE usage_event SET ts_local = '', utc_offset = NULL WHERE rowid = 3")
+    local.commit()  # a record from before schema 2: no wall time
+    sender(url, password, path, "PJ-05").round()
+    [copy] = fetch_range(server.admin, tmp_path / "fetched", date(2026, 11, 1),
+                         date(2026, 11, 30), CENTER)  # fmt: skip
+    fetched = sqlite3.connect(copy)
+    for table in ("usage_event", "checklist_record", "staff_shift"):
+        cols = [r[1] for r in local.execute(f"PRAGMA table_info({table})") if r[1] != "synced"]
+        sql = f"SELECT {', '.join(cols)} FROM {table} ORDER BY rowid"
+        assert fetched.execute(sql).fetchall() == local.execute(sql).fetchall(), table
+    assert fetched.execute("SELECT value FROM meta WHERE key = 'counter_id'").fetchone() == (
+        "PJ-05",
+    )
+    local.close()
+    fetched.close()
