@@ -119,10 +119,19 @@ def self_check(ctx: Context) -> int:
     except (DatabaseError, OSError) as exc:
         failures.append(f"database: {exc}")
     failures += _check_qt()
+    from counter_assistant.sync.admin import check_server
+
+    server_level, server_note = check_server(ctx.config)
+    if server_level == "fail":
+        failures.append(server_note)
+    elif server_level == "warning":  # the counter works without its server: IT is told
+        problems.append(server_note)
     variants = sum(len(s.variants) for s in ctx.catalog)
     print(f"counter-assistant {__version__}: {len(ctx.catalog)} situations, {variants} variants")
     if db_note:
         print(db_note)
+    if server_level == "ok":
+        print(server_note)
     for p in problems:
         print(f"warning: {p}", file=sys.stderr)
     for f in failures:

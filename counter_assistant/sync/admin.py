@@ -109,3 +109,41 @@ ACTIONS = {
     "add-supervisor": _add_member(schema.SUPERVISORS, "supervisor (reads every record)"),
     "add-publisher": _add_member(schema.PUBLISHERS, "publisher (writes the center's content)"),
 }
+
+
+def check_server(cfg) -> tuple[str, str]:
+    """For self-check: ("ok" | "warning" | "fail", one line). The driver must load in any
+    case (the frozen bundle must carry it): "fail" when not. The server is tried only when
+    [sync] url is set; unreachable is a "warning": the counter works without it."""
+    try:
+        import pg8000
+
+        driver = f"sync driver pg8000 {pg8000.__version__}"
+    except Exception as exc:  # a bundle without the driver
+        return "fail", f"the sync driver (pg8000) does not load: {exc}"
+    if not cfg.sync_url:
+        return "ok", f"{driver}; no server configured ([sync] url)"
+    from counter_assistant.sync.connection import read_password
+
+    url = cfg.sync_url
+    con = None
+    try:
+        password = read_password(cfg.sync_password_file)
+        con = connect(url, password, application_name="counter-assistant self-check")
+        schema.check_usable(con)
+        bound = con.run("SELECT center_id, counter_id FROM ca.account_of(current_user)")
+    except (ServerError, schema.SchemaError) as exc:
+        return "warning", f"{driver}; server {parse_url(url).where} not usable: {exc}"
+    except Exception as exc:
+        return "warning", f"{driver}; server {parse_url(url).where}: {classify(exc)}"
+    finally:
+        close_quietly(con)
+    where = parse_url(url).where
+    if not bound or tuple(bound[0]) != (cfg.center_id, cfg.counter_id):
+        owner = f"counter {bound[0][1]!r} of center {bound[0][0]!r}" if bound else "no counter"
+        return "warning", (
+            f"{driver}; server {where} is reachable, but its account is bound to {owner}, "
+            f"not counter {cfg.counter_id!r} of center {cfg.center_id!r}: records would be "
+            "refused. Run `server add-counter` for this id or fix [counter] id / [center] id"
+        )
+    return "ok", f"{driver}; server {where} is reachable and accepts this counter's records"
