@@ -131,8 +131,9 @@ def test_backup_command_line(tmp_path):
 
 
 def test_recorder_never_touches_a_newer_database(tmp_path):
-    from counter_assistant.core.clock import Clock
     from counter_assistant.core.usage import new_record
+
+    from counter_assistant.core.clock import Clock
     from counter_assistant.storage.recorder import Recorder
 
     path = tmp_path / "c.sqlite3"

@@ -10,10 +10,10 @@ import uuid
 from datetime import datetime
 
 import pytest
+from counter_assistant.core.usage import new_record
 from peewee import SqliteDatabase
 
 from counter_assistant.core.clock import FakeClock
-from counter_assistant.core.usage import new_record
 from counter_assistant.storage import db as db_mod
 from counter_assistant.storage import recorder as rec_mod
 from counter_assistant.storage.db import close_database, open_database

@@ -20,7 +20,7 @@ from counter_assistant.core.records import checklist_entry, new_record, staff_ch
 from counter_assistant.storage.db import open_database
 from counter_assistant.storage.recorder import Recorder
 from counter_assistant.sync import schema
-from counter_assistant.sync.connection import ServerError, close_quietly, connect
+from counter_assistant.sync.connection import ServerError, close_quietly, connect, read_password
 from counter_assistant.sync.sender import SyncService
 from counter_assistant.sync.status import CounterSnapshot
 
@@ -168,7 +168,7 @@ def test_records_made_while_the_server_is_stopped_arrive_once_it_starts(
         s.start()
         assert wait_until(lambda: s.state.state == "failing", 15)
         assert s.state.cause == "refused" and s.state.waiting == 12
-        assert "未同步 12 条" == s.state.word
+        assert s.state.word == "未同步 12 条"
         make_counter_db(tmp_path, "PJ-03", events=3)  # the same database, while it is down
         assert wait_until(lambda: s.state.waiting == 17, 15)
     finally:
@@ -384,8 +384,21 @@ def test_export_from_a_server_that_refuses_says_why(server, tmp_path, capsys):
 
     url = server.role_url("nobody")
     out = tmp_path / "x.csv"
-    code = main(["--data-dir", str(tmp_path / "own"), "export", "--from", "2026-11-01",
-                 "--to", "2026-11-02", "--out", str(out), "--url", url + "?connect_timeout=3"])
+    code = main(
+        [
+            "--data-dir",
+            str(tmp_path / "own"),
+            "export",
+            "--from",
+            "2026-11-01",
+            "--to",
+            "2026-11-02",
+            "--out",
+            str(out),
+            "--url",
+            url + "?connect_timeout=3",
+        ]
+    )
     assert code == 2 and not out.exists()
     assert "读取服务器失败" in capsys.readouterr().err
 
@@ -413,3 +426,39 @@ def test_fetched_databases_hold_exactly_the_counters_rows(server, tmp_path):
     )
     local.close()
     fetched.close()
+
+
+def test_server_commands_and_self_check(server, tmp_path, capsys, monkeypatch):
+    from counter_assistant.cli import main
+
+    own = ["--data-dir", str(tmp_path / "own")]
+    assert main([*own, "server", "init", "--url", server.admin_url]) == 0
+    assert "up to date" in capsys.readouterr().out
+    assert main([*own, "server", "add-counter", "PJ-07", "--center", CENTER,
+                 "--url", server.admin_url]) == 0  # fmt: skip
+    out = capsys.readouterr().out
+    password = out.split("password: ")[1].split()[0]
+    url = out.split('url = "')[1].split('"')[0]
+    assert url == server.role_url("ca_pj_pj-07")
+
+    secret = tmp_path / "sync-password.txt"
+    secret.write_text(password + "\n")
+    secret.chmod(0o644)
+    config = tmp_path / "c.toml"
+    config.write_text(f'[center]\nid = "{CENTER}"\n[counter]\nid = "PJ-07"\n'
+                      f'[sync]\nurl = "{url}"\npassword_file = "{secret}"\n')  # fmt: skip
+    assert main(["--config", str(config), *own, "self-check"]) == 0
+    assert "accepts this counter's records" in capsys.readouterr().out
+    config.write_text(config.read_text().replace('id = "PJ-07"', 'id = "PJ-08"'))
+    assert main(["--config", str(config), *own, "self-check"]) == 0  # a warning only
+    err = capsys.readouterr().err
+    assert "bound to counter 'PJ-07'" in err and password not in err
+
+    assert main(["--config", str(config), *own, "check-config"]) in (0, 1)
+    assert password not in capsys.readouterr().out
+
+    warnings = []
+    assert read_password(str(secret), warn=warnings.append) == password
+    assert "can be read by other accounts" in warnings[0]
+    secret.chmod(0o600)
+    assert read_password(str(secret), warn=warnings.append) == password and len(warnings) == 1

@@ -98,8 +98,7 @@ def test_records_reach_the_server_and_the_status_line_says_synced(
         port = pg_cluster.port
         monkeypatch.setenv("COUNTER_ASSISTANT_SYNC_PASSWORD", account.password)
         counter = make_counter(
-            f'[sync]\nurl = "postgresql://{account.role}@127.0.0.1:{port}/{db}"\n'
-            "poll_seconds = 5\n"
+            f'[sync]\nurl = "postgresql://{account.role}@127.0.0.1:{port}/{db}"\npoll_seconds = 5\n'
         )
         prepare(counter)
         counter.ui.dispatch("greeting", "hotkey")
@@ -107,9 +106,7 @@ def test_records_reach_the_server_and_the_status_line_says_synced(
         counter.ui.tick()  # pushes the snapshot; the sender sends the latest
         counter.sync.wake()
         qtbot.waitUntil(lambda: "已同步" in counter.ui.window.status_label.text(), timeout=15_000)
-        assert wait_until(
-            lambda: admin.run("SELECT count(*) FROM ca.usage_event")[0][0] == 1, 10
-        )
+        assert wait_until(lambda: admin.run("SELECT count(*) FROM ca.usage_event")[0][0] == 1, 10)
         status = admin.run("SELECT staff_id, prepared_at IS NOT NULL FROM ca.counter_status")
         assert status == [["0312", True]]
         con = connect_readonly(counter.ui.ctx.paths.database)

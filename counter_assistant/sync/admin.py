@@ -56,7 +56,9 @@ def server_command(args, cfg) -> int:
         error = classify(exc, parse_url(args.url).where)
         hint = ""
         if error.cause == "permission" or "permission denied" in str(exc):
-            hint = " (the account in --url needs CREATEROLE and must own the database, e.g. postgres)"
+            hint = (
+                " (the account in --url needs CREATEROLE and must own the database, e.g. postgres)"
+            )
         print(f"server {args.action} failed: {error}{hint}", file=sys.stderr)
         return 2
     finally:

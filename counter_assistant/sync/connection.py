@@ -6,6 +6,7 @@ everything that depends on it is in this module and in the SQL the others send.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import ssl
@@ -13,12 +14,11 @@ import stat
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from typing import TYPE_CHECKING, Any
-
 if TYPE_CHECKING:
-    import pg8000.native
+    pass
 
 PASSWORD_ENV = "COUNTER_ASSISTANT_SYNC_PASSWORD"
 CONNECT_TIMEOUT = 10.0  # seconds to reach the server and log in
@@ -161,18 +161,12 @@ def close_quietly(con: Connection | None) -> None:
     if con is None:
         return
     handles = (getattr(con, "_sock", None), getattr(con, "_usock", None))
-    try:
+    with contextlib.suppress(Exception):  # the socket may already be gone
         con.close()
-    except Exception:  # the socket may already be gone
-        pass
     for handle in handles:  # pg8000 leaves the socket's file object open on a broken link
         if handle is not None:
-            try:
+            with contextlib.suppress(Exception):
                 handle.close()
-            except Exception:
-                pass
-
-
 
 
 def classify(exc: BaseException, where: str = "") -> ServerError:
@@ -188,7 +182,7 @@ def classify(exc: BaseException, where: str = "") -> ServerError:
         return ServerError("authentication", f"the server refused the login{at}: {_msg(exc)}")
     if code == "3D000":
         return ServerError("config", f"no such database on the server{at}: {_msg(exc)}")
-    if code == "42501" or (code or "").startswith("42") and "row-level security" in _msg(exc):
+    if code == "42501" or ((code or "").startswith("42") and "row-level security" in _msg(exc)):
         return ServerError("permission", f"the server refused a write{at}: {_msg(exc)}")
     if code in ("42P01", "3F000"):
         return ServerError("schema", f"the server has no counter tables{at}; run "

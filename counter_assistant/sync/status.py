@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-
 CAUSES = {
     "authentication": "用户名或密码错误",
     "name resolution": "服务器名称无法解析",
