@@ -65,6 +65,15 @@ def _insert_sql(table: str) -> tuple[str, list[str], dict[str, Any]]:
 _SQL = {table: _insert_sql(table) for table in MODEL_BY_TABLE}
 
 
+def _ends_mid_line(path: Path) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(-1, os.SEEK_END)
+            return fh.read(1) != b"\n"
+    except OSError:  # no file, or an empty one
+        return False
+
+
 class _Marker:
     """A flush request: set once the rows queued before it are durable."""
 
@@ -177,7 +186,8 @@ class Recorder:
     def _step(self) -> bool:
         """One round; True when stopped and everything was handled."""
         wait = None
-        if self._failing and self._held:
+        if self._failing and (self._held or self._queue or self._markers):
+            # after a failure, work left waiting is retried without a new wake-up
             wait = max(0.0, self._retry_at - time.monotonic())
         self._wake.wait(wait)
         self._wake.clear()
@@ -267,7 +277,12 @@ class Recorder:
                 what,
                 aside,
             )
-        self._connect()
+        db = self._connect()
+        if not adopt and self.counter_id:  # a new file says whose it is, as at start
+            db.execute_sql(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES ('counter_id', ?)",
+                (self.counter_id,),
+            )
         if adopt:
             log.warning(
                 "database %s was %s by a database of this counter; writing into it", path, what
@@ -352,6 +367,8 @@ class Recorder:
                 text = "".join(
                     json.dumps({"table": t, "row": r}, ensure_ascii=False) + "\n" for t, r in new
                 )
+                if _ends_mid_line(self.pending_file):  # a torn tail: start on a line of our own
+                    text = "\n" + text
                 with open(self.pending_file, "a", encoding="utf-8") as fh:
                     fh.write(text)
                     fh.flush()
