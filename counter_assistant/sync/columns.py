@@ -22,14 +22,17 @@ class Column:
         return "id" if self.name == "uuid" else self.name
 
 
-def _escaped(col: str) -> str:
+def escaped(col: str) -> str:
     """COPY text format: backslash, tab, newline and carriage return escaped."""
     inner = f"replace(replace({col}, '\\', '\\\\'), char(9), '\\t')"
     return f"replace(replace({inner}, char(10), '\\n'), char(13), '\\r')"
 
 
+SPECIAL = "'*[\\\t\n\r]*'"  # a GLOB matching text with any of the four
+
+
 def text(name: str) -> Column:
-    return Column(name, "text", f"ifnull({_escaped(name)}, '')", f"{name}")
+    return Column(name, "text", f"ifnull({name}, '')", name)
 
 
 def plain(name: str, pg_type: str) -> Column:
@@ -73,11 +76,22 @@ TABLES: dict[str, tuple[Column, ...]] = {
 
 
 def copy_line_sql(table: str) -> str:
-    """SELECT rowid, <the row as one COPY text line> of unsent rows of one counter."""
-    line = " || char(9) || ".join(c.to_copy for c in TABLES[table])
+    """SELECT rowid, <the row as one COPY text line> of unsent rows of one counter, after
+    a rowid (the batch before, still being sent).
+
+    One test per row (do its texts hold a character COPY escapes?) and the escaping only
+    for such rows: the usual row is joined as it is, in SQLite, without Python per value.
+    """
+    cols = TABLES[table]
+    plain = " || char(9) || ".join(c.to_copy for c in cols)
+    texts = [c for c in cols if c.pg_type == "text"]
+    full = " || char(9) || ".join(
+        f"ifnull({escaped(c.name)}, '')" if c in texts else c.to_copy for c in cols
+    )
+    flag = " || ".join(c.to_copy for c in texts)
     return (
-        f"SELECT rowid, {line} FROM {table} WHERE synced = 0 AND counter_id = ? "
-        "ORDER BY rowid LIMIT ?"
+        f"SELECT rowid, CASE WHEN ({flag}) GLOB {SPECIAL} THEN {full} ELSE {plain} END "
+        f"FROM {table} WHERE synced = 0 AND counter_id = ? AND rowid > ? ORDER BY rowid LIMIT ?"
     )
 
 

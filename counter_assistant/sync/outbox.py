@@ -53,6 +53,9 @@ class Outbox:
             self.close()  # the recorder recreated or adopted a file: follow it
         if self._db is None:
             self._db = connect(self.path)
+            # A mark lost to a power cut only sends its rows again (the server keeps each
+            # once): this connection need not wait for the disk on every commit.
+            self._db.execute_sql("PRAGMA synchronous = NORMAL")
             self._identity = (st.st_dev, st.st_ino)
         return self._db.connection()
 
@@ -64,9 +67,9 @@ class Outbox:
                 self._db = None
                 self._identity = None
 
-    def take(self, table: str, limit: int) -> Batch | None:
-        """The oldest unsent rows of this counter, as COPY lines, or None."""
-        rows = self.con.execute(self._sql[table], (self.counter_id, limit)).fetchall()
+    def take(self, table: str, limit: int, after: int = 0) -> Batch | None:
+        """The oldest unsent rows of this counter after a rowid, as COPY lines, or None."""
+        rows = self.con.execute(self._sql[table], (self.counter_id, after, limit)).fetchall()
         if not rows:
             return None
         return Batch(table, rows[0][0], rows[-1][0], [r[1] for r in rows])

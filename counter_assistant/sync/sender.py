@@ -17,6 +17,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -39,7 +40,7 @@ from counter_assistant.sync.status import (
 
 log = logging.getLogger(__name__)
 
-BATCH_ROWS = 5000
+BATCH_ROWS = 10_000  # about 2 MB of COPY text
 STATUS_EVERY = 60.0  # seconds between status rows
 PRUNE_EVERY = 6 * 3600.0
 BACKOFF_FIRST, BACKOFF_MAX = 5.0, 300.0
@@ -192,16 +193,33 @@ class SyncService:
         self._con = None
 
     def _send_all(self, con: Connection) -> int:
+        """Every waiting row. While the server works on one batch, a helper thread reads
+        the next from SQLite and marks the one before as sent (after its COMMIT)."""
         sent = 0
-        for table in TABLES:
-            while not self._stop.is_set():
+        local: ThreadPoolExecutor | None = None
+        marks: list[Future] = []
+        try:
+            for table in TABLES:
                 batch = self.outbox.take(table, self.batch_rows)
-                if batch is None:
-                    break
-                self._send(con, batch)
-                sent += len(batch)
-                if len(batch) < self.batch_rows:
-                    break
+                while batch is not None and not self._stop.is_set():
+                    upcoming = None
+                    if len(batch) == self.batch_rows:
+                        local = local or ThreadPoolExecutor(1, thread_name_prefix="sync-outbox")
+                        upcoming = local.submit(
+                            self.outbox.take, table, self.batch_rows, batch.last
+                        )
+                    self._send(con, batch)
+                    if local is not None:
+                        marks.append(local.submit(self.outbox.mark_sent, batch))
+                    else:
+                        self.outbox.mark_sent(batch)
+                    sent += len(batch)
+                    batch = upcoming.result() if upcoming is not None else None
+        finally:
+            if local is not None:
+                local.shutdown(wait=True)  # every batch the server committed gets marked
+        for mark in marks:
+            mark.result()  # a local error marking is raised here: those rows go again
         self._check_other_counters()
         return sent
 
@@ -221,7 +239,6 @@ class SyncService:
         self._at("before_commit", con)
         con.run("COMMIT")
         self._at("after_commit", con)
-        self.outbox.mark_sent(batch)
         self.sent += len(batch)
 
     def _at(self, stage: str, con: Connection) -> None:
