@@ -8,7 +8,7 @@ from datetime import datetime, time, timedelta
 import pytest
 
 from counter_assistant.sync import schema
-from counter_assistant.sync.connection import close_quietly, connect
+from counter_assistant.sync.connection import close_quietly
 from counter_assistant.sync.live import today_at_counters
 from counter_assistant.sync.status import CounterSnapshot
 from counter_assistant.ui.live_page import MISSED_BG, LivePage, ServerLink, attach_live_page
@@ -47,7 +47,7 @@ def center(pg_cluster, tmp_path):
 
 
 def test_today_at_every_counter(center):
-    server, link, today = center
+    _server, link, today = center
     con = link.connect()
     try:
         rows = {c.counter_id: c for c in today_at_counters(con, CENTER, today)}
@@ -80,7 +80,7 @@ def test_the_page_shows_every_counter_and_the_missing_one_stands_out(center, qtb
 
 
 def test_a_counter_account_cannot_read_the_page(center, qtbot):
-    server, link, today = center
+    server, _link, today = center
     url, password = server.counter_url("PJ-01")
     tasks = TaskRunner()
     page = LivePage(tasks, ServerLink(url, password, CENTER), today=lambda: today)
