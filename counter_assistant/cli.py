@@ -102,6 +102,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("supervisor", help="the report window for supervisors")
     _add_common(p)
+    p.add_argument("--url", help="the center's server (postgresql://…): today, live, first")
+    p.add_argument("--center", help="with --url: the center id (default: [center] id)")
 
     p = sub.add_parser("set-pin", help="set the supervisor PIN in the config file")
     _add_common(p)
@@ -266,7 +268,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 def cmd_supervisor(args: argparse.Namespace) -> int:
     from counter_assistant.ui.supervisor import run_supervisor
 
-    return run_supervisor(_context(args))
+    return run_supervisor(_context(args), args.url, args.center)
 
 
 def cmd_set_pin(args: argparse.Namespace) -> int:

@@ -68,10 +68,10 @@ def test_the_page_shows_every_counter_and_the_missing_one_stands_out(center, qtb
     page = LivePage(tasks, link, today=lambda: today)
     qtbot.addWidget(page)
     qtbot.waitUntil(lambda: page.table.rowCount() == 3, timeout=10_000)
-    texts = [[page.table.item(r, c).text() for c in range(8)] for r in range(3)]
-    assert texts[0][:4] == ["PJ-01", "s-PJ-01", "08:10", "12"] and "在线" in texts[0][4]
-    assert texts[1][2] == "08:11 迟到" and texts[1][5] == "4" and texts[1][6] == "0/15"
-    assert texts[2][4] == "今日未上线" and texts[2][2] == "未确认"
+    texts = [[page.table.item(r, c).text() for c in range(9)] for r in range(3)]
+    assert texts[0][2:5] == ["s-PJ-01", "08:10", "12"] and "在线" in texts[0][1]
+    assert texts[1][3] == "08:11 迟到" and texts[1][5] == "4" and texts[1][6] == "0/15"
+    assert texts[2][1] == "今日未上线" and texts[2][3] == "未确认"
     assert page.table.item(2, 0).background().color() == MISSED_BG
     assert page.table.item(0, 0).background().color() != MISSED_BG
     assert "今日未上线：PJ-03" in page.summary.text()

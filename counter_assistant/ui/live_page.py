@@ -32,7 +32,8 @@ from PySide6.QtWidgets import (
 log = logging.getLogger(__name__)
 REFRESH_MS = 30_000
 SILENT_MINUTES = 3  # a running counter sends its status about once a minute
-HEADERS = ["窗口", "在岗人员", "岗前准备", "今日提示", "最后在线", "待同步", "热键", "版本"]
+HEADERS = ["窗口", "最后在线", "在岗人员", "岗前准备", "今日提示", "待同步", "热键", "版本", "备注"]
+NUMBERS = (4, 5)  # right-aligned columns
 RED, AMBER, GREEN, GREY = (QColor(c) for c in ("#c62828", "#b45309", "#2e7d32", "#6b7280"))
 MISSED_BG = QColor("#fdecea")
 
@@ -79,33 +80,36 @@ def cells(c, now_local: datetime) -> tuple[list[str], dict[int, QColor], bool]:
     if c.prepared_at is not None:
         prep = f"{c.prepared_at:%H:%M}" + (" 迟到" if c.prep_late else "")
         if c.prep_late:
-            colors[2] = AMBER
+            colors[3] = AMBER
     else:
         prep = "未确认"
-        colors[2] = RED
+        colors[3] = RED
     if c.closed:
         prep += " · 已收尾"
     minutes = c.minutes_since_seen
     if not c.seen_today:
         seen = "今日未上线" if c.last_seen is None else f"今日未上线（最后 {_day(c.last_seen)}）"
-        colors[4] = RED
+        colors[1] = RED
     elif minutes is not None and minutes >= SILENT_MINUTES:
         seen = f"{c.last_seen.astimezone():%H:%M}（{int(minutes)} 分钟无响应）"
-        colors[4] = AMBER
+        colors[1] = AMBER
     else:
         seen = f"{c.last_seen.astimezone():%H:%M} 在线"
-        colors[4] = GREEN
-    waiting = "-" if c.waiting is None else str(c.waiting)
+        colors[1] = GREEN
+    # what a counter not seen today last said is stale, except records stuck on it
+    waiting = str(c.waiting) if c.waiting and not c.seen_today else "-"
+    if c.seen_today and c.waiting is not None:
+        waiting = str(c.waiting)
     if c.waiting:
         colors[5] = AMBER
-    if c.hotkeys_total:
+    if c.hotkeys_total and c.seen_today:
         keys = f"{c.hotkeys_armed}/{c.hotkeys_total}"
         if not c.hotkeys_armed:
             colors[6] = RED
     else:
         keys = "-"
-    texts = [c.counter_id, c.staff_id or "-", prep, str(c.prompts_today), seen, waiting, keys,
-             c.app_version or "-"]  # fmt: skip
+    texts = [c.counter_id, seen, c.staff_id or "-", prep, str(c.prompts_today), waiting, keys,
+             c.app_version or "-", c.last_error if c.seen_today else ""]  # fmt: skip
     return texts, colors, not c.seen_today
 
 
@@ -119,7 +123,7 @@ def summary(counters: list, today: date, now_local: datetime) -> str:
     late = [c for c in prepared if c.prep_late]
     missing = [c.counter_id for c in counters if not c.seen_today]
     text = (
-        f"{today:%Y-%m-%d} 共 {len(counters)} 个窗口：今日在线 {len(seen)}，已准备 "
+        f"{today:%Y-%m-%d} 共 {len(counters)} 个窗口：今日上线 {len(seen)}，已准备 "
         f"{len(prepared)}（迟到 {len(late)}），今日提示 {sum(c.prompts_today for c in counters)}"
         " 次。"
     )
@@ -148,7 +152,7 @@ class LivePage(QWidget):
         self.url_edit.setPlaceholderText("postgresql://主管账号@服务器/数据库")
         self.password_edit = QLineEdit()
         self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password_edit.setPlaceholderText("密码")
+        self.password_edit.setPlaceholderText("密码（未预先配置时填写）")
         self.connect_button = QPushButton("连接")
         self.connect_button.clicked.connect(self._connect_clicked)
         bar = QHBoxLayout()
@@ -169,7 +173,7 @@ class LivePage(QWidget):
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(True)
         self.status = QLabel("")
         self.status.setWordWrap(True)
         self.legend = QLabel(
@@ -222,7 +226,7 @@ class LivePage(QWidget):
             texts, colors, stands_out = cells(c, now)
             for j, text in enumerate(texts):
                 item = QTableWidgetItem(text)
-                if j in (3, 5):
+                if j in NUMBERS:
                     item.setTextAlignment(
                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
                     )
@@ -231,8 +235,9 @@ class LivePage(QWidget):
                 if stands_out:
                     item.setBackground(QBrush(MISSED_BG))
                     item.setForeground(QBrush(RED))
-                if c.last_error and j == 0:
-                    item.setToolTip(c.last_error)
+                if j == 8 and text:
+                    item.setToolTip(text)
+                    item.setForeground(QBrush(AMBER))
                 self.table.setItem(i, j, item)
         empty = "服务器上还没有本中心的窗口：请 IT 运行 server add-counter。"
         self.summary.setText(summary(counters, self.today(), now) if counters else empty)
@@ -267,8 +272,10 @@ def attach_live_page(window, page: LivePage) -> None:
         tabs.addTab(reports, "统计报表")
         window.setCentralWidget(tabs)
         window.pages = tabs
-    load = QPushButton("用服务器数据做报表（所选日期）")
-    load.setToolTip("从中心服务器读取所选日期范围内全部窗口的记录，代替文件夹中的数据库")
+    load = QPushButton("报表改用服务器数据")
+    load.setToolTip(
+        "从中心服务器读取“统计报表”页所选日期范围内全部窗口的记录，代替文件夹中的数据库"
+    )
     load.clicked.connect(lambda: load_reports_from_server(window, page))
     row = page.layout().itemAt(0).layout()
     row.addWidget(load)

@@ -26,5 +26,10 @@ def snapshot_of(ui) -> CounterSnapshot:
         hotkeys_total=len(hotkeys.bindings),
         hotkey_backend=backend.name if backend is not None else "in-window",
         content_version=0,
-        last_error=ui.storage_notice,
+        last_error=ui.storage_notice or _hotkey_problem(hotkeys),
     )
+
+
+def _hotkey_problem(hotkeys) -> str:
+    text, warning = hotkeys.status()
+    return text if warning else ""
