@@ -22,6 +22,7 @@ import pytest
 from counter_assistant.core.clock import Clock, FakeClock
 from counter_assistant.core.records import checklist_entry, new_record, staff_change
 from counter_assistant.storage import db as db_mod
+from counter_assistant.storage import live_db
 from counter_assistant.storage import recorder as rec_mod
 from counter_assistant.storage.db import backup_to, counter_id_of, open_database
 from counter_assistant.storage.recorder import MSG_ADOPTED, MSG_REPLACED, Recorder
@@ -183,10 +184,6 @@ def test_a_database_replaced_by_something_else_is_kept_aside_and_recreated(
     assert recorder.notices == [MSG_REPLACED]
 
 
-@pytest.mark.xfail(
-    reason="closing the old connection checkpoints its WAL into the overwritten file, so "
-    "the content written in place is not kept as it was (reported, not fixed here)"
-)
 def test_content_written_over_the_database_in_place_is_kept_as_written(recorder, data):
     recorder.record(shown())
     assert recorder.committed.wait_all_written()
@@ -335,7 +332,7 @@ def test_an_unexpected_exception_never_stops_the_writer(
         return wrapper
 
     if where == "connect":
-        monkeypatch.setattr(rec_mod, "connect", once(rec_mod.connect))
+        monkeypatch.setattr(live_db, "connect", once(live_db.connect))
     else:
         monkeypatch.setattr(Recorder, "_take", once(Recorder._take))
     recorder = Recorder(data / "counter.sqlite3", data / "pending-records.jsonl", COUNTER)
@@ -367,3 +364,20 @@ def test_the_writer_still_writes_after_a_deleted_data_folder(recorder, data):
     assert recorder.committed.wait_all_written()
     assert uuids(recorder.db_path) == {later.uuid}
     assert recorder.notices == [MSG_REPLACED]
+
+
+def test_a_row_the_schema_refuses_is_kept_aside_and_the_others_are_written(recorder, data):
+    """A row that breaks a constraint (here NOT NULL) neither blocks the rows around it
+    nor vanishes: INSERT OR IGNORE used to drop it without a word."""
+    good = [shown() for _ in range(3)]
+    bad_row = {**shown("farewell").as_row(), "situation": None}
+    recorder.record(good[0])
+    recorder._queue.append(("usage_event", bad_row))  # a row as a replayed file could hold
+    recorder.record(good[1])
+    recorder.record(good[2])
+    assert recorder.committed.wait_all_written()
+    assert uuids(data / "counter.sqlite3") == {r.uuid for r in good}
+    (refused,) = data.glob("pending-records.refused-*.jsonl")
+    kept = [json.loads(line) for line in refused.read_text(encoding="utf-8").splitlines()]
+    assert [k["row"]["uuid"] for k in kept] == [bad_row["uuid"]]
+    assert "NOT NULL" in kept[0]["error"]
