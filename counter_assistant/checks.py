@@ -49,6 +49,15 @@ def check_config(ctx: Context) -> int:
     print(f"hotkey backend: {cfg.hotkey_backend}; prompts: {', '.join(ctx.catalog.sources)}")
     print(f"business catalog: {ctx.business.source} ({len(ctx.business.items)} entries)")
     print(f"database: {ctx.paths.database}; log: {ctx.paths.log_file}")
+    if cfg.sync_url and cfg.sync_password_file:
+        from counter_assistant.sync.connection import ServerError, read_password
+
+        try:  # only whether it can be read and by whom; the password itself is never shown
+            read_password(
+                cfg.sync_password_file, warn=lambda m: print(f"warning: {m}", file=sys.stderr)
+            )
+        except ServerError as exc:
+            print(f"warning: {exc}", file=sys.stderr)
     unset = cfg.not_configured()
     if unset:
         print(

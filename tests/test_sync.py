@@ -455,7 +455,9 @@ def test_server_commands_and_self_check(server, tmp_path, capsys, monkeypatch):
     assert "bound to counter 'PJ-07'" in err and password not in err
 
     assert main(["--config", str(config), *own, "check-config"]) in (0, 1)
-    assert password not in capsys.readouterr().out
+    shown = capsys.readouterr()
+    assert password not in shown.out + shown.err
+    assert "can be read by other accounts" in shown.err
 
     warnings = []
     assert read_password(str(secret), warn=warnings.append) == password
