@@ -115,3 +115,28 @@ def test_records_reach_the_server_and_the_status_line_says_synced(
     finally:
         close_quietly(admin)
         pg_cluster.psql(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
+
+
+def test_a_server_that_never_answers_times_out_and_the_counter_never_waits(make_counter, qtbot):
+    import socket
+    import time
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)  # accepts the connection, never says a word
+    port = silent.getsockname()[1]
+    try:
+        counter = make_counter(
+            f'[sync]\nurl = "postgresql://ca_pj_pj-03@127.0.0.1:{port}/center?connect_timeout=1"\n'
+        )
+        prepare(counter)
+        t0 = time.perf_counter()
+        for key in ("greeting", "documents", "farewell"):
+            counter.ui.dispatch(key, "hotkey")
+            assert counter.ui.window.prompt_label.text()
+        assert time.perf_counter() - t0 < 0.5  # while the sender waits on the server
+        qtbot.waitUntil(lambda: counter.sync.state.state == "failing", timeout=10_000)
+        assert counter.sync.state.cause == "timeout"
+        assert counter.recorder.flush(5)
+    finally:
+        silent.close()

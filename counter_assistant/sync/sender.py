@@ -200,7 +200,10 @@ class SyncService:
         marks: list[Future] = []
         try:
             for table in TABLES:
-                batch = self.outbox.take(table, self.batch_rows)
+                if local is None:
+                    batch = self.outbox.take(table, self.batch_rows)
+                else:  # the helper owns the local connection while it runs
+                    batch = local.submit(self.outbox.take, table, self.batch_rows).result()
                 while batch is not None and not self._stop.is_set():
                     upcoming = None
                     if len(batch) == self.batch_rows:
