@@ -189,13 +189,14 @@ def classify(exc: BaseException, where: str = "") -> ServerError:
                            f"`counter-assistant server init`: {_msg(exc)}")  # fmt: skip
     if code == "57014":
         return ServerError("timeout", f"a statement took too long{at}: {_msg(exc)}")
-    for e in chain:
+    for e in chain:  # the most telling cause anywhere in the chain first
         if isinstance(e, socket.gaierror):
             return ServerError("name resolution", f"the server's name does not resolve{at}: {e}")
         if isinstance(e, ConnectionRefusedError):
             return ServerError("refused", f"nothing accepts connections{at}: {e}")
         if isinstance(e, (TimeoutError, socket.timeout)):
             return ServerError("timeout", f"the server does not answer in time{at}")
+    for e in chain:
         if isinstance(e, (OSError, EOFError)) or (
             isinstance(e, InterfaceError) and "network" in str(e).lower()
         ):
