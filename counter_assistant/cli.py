@@ -93,6 +93,12 @@ def build_parser() -> argparse.ArgumentParser:
         s.add_argument("name", help="role name, lower case, e.g. sup_wang")
         s.add_argument("--url", required=True)
 
+    p = sub.add_parser("publish", help="publish the center's content to every counter")
+    _add_common(p)
+    from counter_assistant.publish_cli import add_arguments
+
+    add_arguments(p)
+
     p = sub.add_parser("backup", help="consistent snapshot of this counter's database")
     _add_common(p)
     p.add_argument("--out", required=True)
@@ -252,6 +258,12 @@ def cmd_server(args: argparse.Namespace) -> int:
     return server_command(args, _context(args).config)
 
 
+def cmd_publish(args: argparse.Namespace) -> int:
+    from counter_assistant.publish_cli import publish_command
+
+    return publish_command(args, _context(args).config)
+
+
 def cmd_backup(args: argparse.Namespace) -> int:
     from counter_assistant.storage.db import DatabaseError, backup_to
 
@@ -290,6 +302,7 @@ COMMANDS = {
     "self-check": cmd_self_check,
     "export": cmd_export,
     "server": cmd_server,
+    "publish": cmd_publish,
     "backup": cmd_backup,
     "supervisor": cmd_supervisor,
     "set-pin": cmd_set_pin,

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from counter_assistant import __version__
 from counter_assistant.core.business import BusinessCatalog, load_business_catalog
 from counter_assistant.core.config import Config, load_config
+from counter_assistant.core.content import KINDS, Content, ContentError
 from counter_assistant.core.paths import Paths, resolve_paths
 from counter_assistant.core.problems import Problem
 from counter_assistant.core.prompts import Catalog, load_catalog
@@ -22,10 +24,27 @@ class Context:
     paths: Paths
     catalog: Catalog
     business: BusinessCatalog
+    content: Content = field(default_factory=Content)  # the center's version in force
+    local: dict[str, Any] = field(default_factory=dict)  # kind -> what the local files gave
 
     @property
     def problems(self) -> list[Problem]:
         return [*self.config.problems, *self.catalog.problems, *self.business.problems]
+
+    @property
+    def content_version(self) -> int:
+        return self.content.version
+
+    def use_content(self, content: Content) -> None:
+        """What the center owns: the version's value for each kind it holds, the local
+        files' for the others. The config is changed in place, so every part that holds
+        it (the day gate, the checklists) sees the new hours and items."""
+        if not self.local:
+            self.local = {name: kind.value_in(self) for name, kind in KINDS.items()}
+        for name, kind in KINDS.items():
+            local, published = self.local[name], content.values.get(name)
+            kind.put_into(self, local if published is None else kind.combine(local, published))
+        self.content = content
 
 
 def load_context(
@@ -37,6 +56,7 @@ def load_context(
     catalog = load_catalog(config.language, config.prompt_overrides or None)
     business = load_business_catalog(config.business_catalog or None)
     ctx = Context(config, paths, catalog, business)
+    use_cached_content(ctx)
     log.info(
         "counter-assistant %s, config %s, database %s",
         __version__,
@@ -46,3 +66,22 @@ def load_context(
     for problem in ctx.problems:
         log.warning("config/resource problem: %s", problem)
     return ctx
+
+
+def use_cached_content(ctx: Context) -> None:
+    """With a server configured, the last good published version wins over the local
+    files for what the center owns; a cache that cannot be used is logged and skipped."""
+    ctx.local = {name: kind.value_in(ctx) for name, kind in KINDS.items()}
+    if not ctx.config.sync_url:
+        return
+    from counter_assistant.core import content_cache
+
+    try:
+        content = content_cache.load(ctx.paths.content_cache, ctx.config, ctx.config.center_id)
+    except ContentError as exc:
+        for problem in exc.problems:
+            log.warning("center content cache: %s", problem)
+        return
+    if content is not None:
+        ctx.use_content(content)
+        log.info("center content: %s (cached)", content.label)

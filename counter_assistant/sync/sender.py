@@ -30,6 +30,7 @@ from counter_assistant.sync.connection import (
     close_quietly,
     connect,
 )
+from counter_assistant.sync.content_poll import ContentPoller
 from counter_assistant.sync.outbox import Batch, Outbox
 from counter_assistant.sync.status import (
     STATUS_UPSERT,
@@ -75,6 +76,7 @@ class SyncService:
         self.batch_rows = batch_rows
         self.today = today
         self.failpoint: Failpoint | None = None
+        self.content: ContentPoller | None = None  # the center's content; None: not asked
         self.outbox = Outbox(db_path, counter_id)
         self.sent = 0  # rows the server committed, this run
         self._con: Connection | None = None
@@ -152,6 +154,8 @@ class SyncService:
         """Connect, send everything waiting, status row, prune. Raises ServerError."""
         try:
             con = self._connection()
+            if self.content is not None:  # first: one cheap row, even during a catch-up
+                self.content.poll(con)
             sent = self._send_all(con)
             if time.monotonic() - self._last_status >= STATUS_EVERY - 1 or sent:
                 self._send_status(con)
@@ -254,6 +258,8 @@ class SyncService:
         waiting, _other = self.outbox.waiting()
         if not snap.local_date:
             snap = replace(snap, local_date=local_date)
+        if not snap.last_error and self.content is not None and self.content.problem:
+            snap = replace(snap, last_error=self.content.problem)
         params = status_params(
             snap,
             self.center_id,
