@@ -260,3 +260,18 @@ def test_saved_notices_are_deleted_after_seven_days_and_nothing_else(tmp_path):
     assert prune_pdfs(tmp_path, now) == [old]
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([fresh.name, other.name])
     assert prune_pdfs(tmp_path / "never-made", now) == []
+
+
+def test_check_config_names_a_broken_template(tmp_path, capsys):
+    from counter_assistant.checks import check_config
+    from counter_assistant.context import load_context
+
+    template = tmp_path / "center.html"
+    template.write_text("<p>{{center_name}} {{date}} {{business}}</p>\n", encoding="utf-8")
+    config = tmp_path / "config.toml"
+    config.write_text('[notice]\ntemplate = "center.html"\n', encoding="utf-8")
+    ctx = load_context(str(config), str(tmp_path / "data"))
+    assert ctx.notice_template.builtin
+    assert check_config(ctx) == 1
+    err = capsys.readouterr().err
+    assert f"{template} [{{{{documents}}}}]: required placeholder missing" in err

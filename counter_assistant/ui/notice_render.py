@@ -29,7 +29,7 @@ from counter_assistant.core.pdf_text import corrections_for, fix_text_maps
 
 # paper -> (page size, body text in points, margin in mm): A5 is read at arm's length too.
 PAPERS = {
-    "A4": (QPageSize.PageSizeId.A4, 12.0, 18.0),
+    "A4": (QPageSize.PageSizeId.A4, 13.0, 18.0),
     "A5": (QPageSize.PageSizeId.A5, 10.0, 10.0),
 }
 # CJK faces found on Linux, Windows and macOS, first found wins (a template may name others).
