@@ -8,7 +8,11 @@ from dataclasses import dataclass, field
 from counter_assistant import __version__
 from counter_assistant.core.business import BusinessCatalog, load_business_catalog
 from counter_assistant.core.config import Config, load_config
-from counter_assistant.core.notice import NoticeTemplate, builtin_template, load_notice_template
+from counter_assistant.core.notice_template import (
+    NoticeTemplate,
+    builtin_template,
+    load_notice_template,
+)
 from counter_assistant.core.paths import Paths, resolve_paths
 from counter_assistant.core.problems import Problem
 from counter_assistant.core.prompts import Catalog, load_catalog

@@ -11,9 +11,10 @@ import os
 import sys
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from counter_assistant.context import Context
-from counter_assistant.core.notice import build_notice, load_notice_template, render_html
+if TYPE_CHECKING:
+    from counter_assistant.context import Context
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -46,6 +47,9 @@ def _qt() -> None:
 
 def notice_command(ctx: Context, args: argparse.Namespace) -> int:
     """Exit 0, 1 when the template has problems (the built-in one was used), 2 on failure."""
+    from counter_assistant.core.notice import build_notice, render_html
+    from counter_assistant.core.notice_template import load_notice_template
+
     cfg = ctx.config
     business = ctx.business.get(args.business) or next(
         (b for b in ctx.business.items if b.name == args.business), None

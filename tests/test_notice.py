@@ -13,17 +13,19 @@ from counter_assistant.core.business import Business, BusinessCatalog
 from counter_assistant.core.config import Config
 from counter_assistant.core.notice import (
     BLANK,
-    PLACEHOLDERS,
-    REQUIRED,
     build_notice,
-    builtin_template,
-    check_template,
-    load_notice_template,
     notice_for_session,
     opening_hours,
     render_html,
 )
 from counter_assistant.core.notice_files import new_pdf_path, pdf_folder, prune_pdfs
+from counter_assistant.core.notice_template import (
+    PLACEHOLDERS,
+    REQUIRED,
+    builtin_template,
+    check_template,
+    load_notice_template,
+)
 from counter_assistant.core.pdf_text import corrections_for, fix_text_maps
 from counter_assistant.core.prompts import load_catalog
 from counter_assistant.core.session import PromptSession

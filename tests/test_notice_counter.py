@@ -155,7 +155,6 @@ def test_the_dialog_prints_the_name_on_paper_only(counter, qtbot):
     painted = []
     dialog.preview.paintRequested.connect(lambda _printer: painted.append(True))
     qtbot.waitUntil(lambda: bool(painted), timeout=3000)  # the preview follows the name typed
-    assert counter.ui.notice._printer is not None
     sent = []
     counter.ui.notice.printer.finished.connect(lambda n, o, t: sent.append((n, o, t)))
     dialog._print()
@@ -175,16 +174,25 @@ def test_the_key_is_in_the_cheat_sheet_and_the_menu(counter):
     assert "打印一次性告知单" in labels and "一次性告知单（预览、填姓名）…" in labels
 
 
-def test_saved_notices_older_than_seven_days_go_at_start_and_daily(qtbot, counter):
+def test_saved_notices_older_than_seven_days_go_once_a_day(qtbot, counter):
     folder = counter.folder
     folder.mkdir(exist_ok=True)
-    old = folder / "notice-20261101-090000.pdf"
-    old.write_bytes(b"%PDF")
     week = time.time() - 8 * 86400
-    os.utime(old, (week, week))
-    counter.ui.tick()  # the same day: already pruned at start
-    qtbot.wait(100)
-    assert old.exists()
+
+    def old(name: str):
+        path = folder / name
+        path.write_bytes(b"%PDF")
+        os.utime(path, (week, week))
+        return path
+
+    first, other = old("notice-20261101-090000.pdf"), old("kept-by-someone.pdf")
+    counter.ui.tick()  # the first tick of the day (start schedules one too, a little later)
+    qtbot.waitUntil(lambda: not first.exists(), timeout=5000)
+    second = old("notice-20261102-090000.pdf")
+    counter.ui.tick()  # the same day: not again
+    qtbot.wait(200)
+    assert second.exists()
     counter.ui.clock.advance(days=1)
     counter.ui.tick()
-    qtbot.waitUntil(lambda: not old.exists(), timeout=5000)
+    qtbot.waitUntil(lambda: not second.exists(), timeout=5000)
+    assert other.exists()

@@ -14,7 +14,8 @@ import pytest
 
 from counter_assistant.core.business import Business
 from counter_assistant.core.config import Config
-from counter_assistant.core.notice import build_notice, builtin_template, render_html
+from counter_assistant.core.notice import build_notice, render_html
+from counter_assistant.core.notice_template import builtin_template
 
 DAY = date(2026, 11, 28)
 EIGHT = Business(

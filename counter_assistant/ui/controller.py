@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
 from counter_assistant.core.clock import Clock
 from counter_assistant.core.day import DayGate, DayState
-from counter_assistant.core.notice import Notice
 from counter_assistant.core.records import UsageRecord, new_record
 from counter_assistant.core.session import PromptSession, Shown
 from counter_assistant.ui.prompt_window import PromptWindow
+
+if TYPE_CHECKING:
+    from counter_assistant.core.notice import Notice
 
 log = logging.getLogger(__name__)
 

@@ -69,6 +69,8 @@ class CounterUi(QObject):
             ctx, controller, tasks, clock, self._set_notice_line, self._take_focus
         )
         self.notice.focus_returned.connect(self._give_focus_back)
+        self._prune_soon = QTimer(self, singleShot=True, interval=5000)  # not on the way to start
+        self._prune_soon.timeout.connect(lambda: self.notice.prune_daily(self.gate.local_date))
         self._boxes: list[QObject] = []  # non-modal windows kept alive while shown
         self.handlers: dict[str, Callable[[str], None]] = {
             "next_variant": controller.next_variant,
@@ -159,7 +161,7 @@ class CounterUi(QObject):
         self.day.update_menu()
         if self.gate.state is DayState.NEEDS_PREP:
             self.day.show_prep()
-        self.notice.prune_daily(self.gate.local_date)
+        self._prune_soon.start()
 
     def _session_unlocked(self) -> None:
         reset = getattr(self.hotkeys.backend, "reset_state", None)  # the keyboard hook only
@@ -167,6 +169,7 @@ class CounterUi(QObject):
             reset()
 
     def shutdown(self) -> None:
+        self._prune_soon.stop()
         self.hotkeys.stop()
         self.window.save_geometry()
         self.menu.hide_tray()

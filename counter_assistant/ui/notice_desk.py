@@ -16,11 +16,11 @@ from PySide6.QtCore import QObject, Signal
 
 from counter_assistant.context import Context
 from counter_assistant.core.clock import Clock
-from counter_assistant.core.notice import Notice, notice_for_session, render_html
 from counter_assistant.ui.controller import CounterController
 from counter_assistant.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
+    from counter_assistant.core.notice import Notice
     from counter_assistant.ui.notice_dialog import NoticeDialog
     from counter_assistant.ui.notice_printer import NoticePrinter, Outcome
 
@@ -66,6 +66,8 @@ class NoticeDesk(QObject):
 
     def current(self, citizen_name: str = "") -> Notice:
         """The notice for the customer being served, as the session holds them now."""
+        from counter_assistant.core.notice import notice_for_session
+
         return notice_for_session(
             self.ctx.config,
             self.controller.session,
@@ -101,6 +103,8 @@ class NoticeDesk(QObject):
         notice = self._ready()
         if notice is None:
             return
+        from counter_assistant.core.notice import render_html
+
         template = self.ctx.notice_template
         self._dialog_notice = notice
         self.take_focus()
@@ -130,7 +134,17 @@ class NoticeDesk(QObject):
         self.show_line(f"一次性告知单未能打印，也未能存为 PDF：{error}。详见日志。")
 
     def prune_daily(self, today: str) -> None:
-        """At start and once a day: saved notices are kept seven days."""
-        if today != self._pruned_on:
-            self._pruned_on = today
-            self.printer.prune()
+        """Once a day (the first tick after start, then each new day): saved notices are
+        kept seven days. Off the GUI thread; printing itself is not loaded for it."""
+        if today == self._pruned_on:
+            return
+        self._pruned_on = today
+        from counter_assistant.core.notice_files import pdf_folder, prune_pdfs
+
+        folder = pdf_folder(self.ctx.config.pdf_dir, self.ctx.paths.data_dir)
+
+        def deleted(paths: list) -> None:
+            if paths:
+                log.info("deleted %d saved notice(s) older than seven days", len(paths))
+
+        self.tasks.run(lambda: prune_pdfs(folder), deleted)

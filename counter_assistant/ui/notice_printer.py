@@ -10,7 +10,6 @@ citizen's name in the notice folder, and the window says where.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -18,8 +17,9 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 
 from counter_assistant.core.clock import Clock
-from counter_assistant.core.notice import Notice, NoticeTemplate, render_html
-from counter_assistant.core.notice_files import KEEP_DAYS, new_pdf_path, pdf_folder, prune_pdfs
+from counter_assistant.core.notice import Notice, render_html
+from counter_assistant.core.notice_files import KEEP_DAYS, new_pdf_path, pdf_folder
+from counter_assistant.core.notice_template import NoticeTemplate
 from counter_assistant.ui.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
@@ -103,15 +103,3 @@ class NoticePrinter(QObject):
             self.failed.emit(notice, str(exc), trigger)
 
         self.tasks.run(lambda: produce(named, blank, settings, now), done, error)
-
-    def prune(self, on_done: Callable[[list[Path]], None] | None = None) -> None:
-        """Delete saved notices older than seven days, off the GUI thread."""
-        folder = self.settings.folder
-
-        def deleted(paths: list[Path]) -> None:
-            if paths:
-                log.info("deleted %d notice PDF(s) older than %d days", len(paths), KEEP_DAYS)
-            if on_done is not None:
-                on_done(paths)
-
-        self.tasks.run(lambda: prune_pdfs(folder), deleted)
