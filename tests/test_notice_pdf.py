@@ -250,3 +250,33 @@ def test_cli_names_what_is_wrong(tmp_path):
     assert done.returncode == 1, done.stderr
     assert f"{template}:2 [{{{{busness}}}}]: unknown placeholder" in done.stderr
     assert "一次性告知单" in text_of(out)  # rendered with the built-in template instead
+
+
+def test_self_check_renders_a_notice_and_says_where_it_would_go(tmp_path):
+    data = tmp_path / "data"
+    done = subprocess.run(
+        [sys.executable, "-m", "counter_assistant", "--data-dir", str(data), "self-check"],
+        capture_output=True, text=True, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "one-time notice renders (A4" in done.stdout
+    assert f"no default printer: saved as PDF in {data / 'notices'}" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("name", "file_printer"),
+    [
+        ("Microsoft Print to PDF", True),
+        ("Microsoft XPS Document Writer", True),
+        ("OneNote (Desktop)", True),
+        ("Send To OneNote 2016", True),
+        ("Fax", True),
+        ("HP LaserJet Pro M404 (窗口3)", False),
+        ("ca-notice", False),
+    ],
+)
+def test_a_default_printer_that_only_writes_files_is_not_used(name, file_printer):
+    from counter_assistant.ui.notice_render import is_file_printer
+
+    assert is_file_printer(name) is file_printer

@@ -38,6 +38,9 @@ FONT_FAMILIES = [
     "WenQuanYi Micro Hei", "PingFang SC",
 ]  # fmt: skip
 TITLE = "一次性告知单"
+# Windows' own "printers" that write a file: as the default printer they would ask for a
+# file name in a dialog (taking the keyboard) and print nothing. Used only when named.
+FILE_PRINTERS = ("microsoft print to pdf", "microsoft xps document writer", "onenote", "fax")
 
 
 class NoticeError(Exception):
@@ -197,9 +200,16 @@ def find_printer(name: str):
         if name:
             raise NoticeError(f"未找到打印机“{name}”")
         raise NoticeError("本机没有默认打印机")
+    if not name and is_file_printer(info.printerName()):
+        raise NoticeError(f"默认打印机“{info.printerName()}”只能存成文件，不出纸")
     if info.state() == QPrinter.PrinterState.Error:
         raise NoticeError(f"打印机“{info.printerName()}”已停止或出错")
     return info
+
+
+def is_file_printer(name: str) -> bool:
+    lowered = name.lower()
+    return any(word in lowered for word in FILE_PRINTERS)
 
 
 def print_html(html: str, paper: str, printer_name: str, title: str = TITLE) -> str:
