@@ -70,7 +70,7 @@ def produce(named_html: str, blank_html: str, settings: NoticeSettings, now: dat
 
 
 class NoticePrinter(QObject):
-    """One notice at a time per request; several may be under way."""
+    """Each request is one job on the TaskRunner; several may be under way."""
 
     finished = Signal(object, object, str)  # Notice, Outcome, trigger
     failed = Signal(object, str, str)  # Notice, what went wrong, trigger
@@ -80,17 +80,14 @@ class NoticePrinter(QObject):
         self.settings = settings
         self.tasks = tasks
         self.clock = clock
-        self.pending = 0
 
     def print_notice(self, notice: Notice, trigger: str) -> None:
         template = self.settings.template
         named = render_html(template, notice)
         blank = render_html(template, notice.without_name()) if notice.citizen_name else named
         now, settings = self.clock.now(), self.settings
-        self.pending += 1
 
         def done(outcome: Outcome) -> None:
-            self.pending -= 1
             if outcome.variant == "print":
                 log.info("notice for %s printed on %s", notice.business_key or "-", outcome.printer)
             else:
@@ -98,7 +95,6 @@ class NoticePrinter(QObject):
             self.finished.emit(notice, outcome, trigger)
 
         def error(exc: BaseException) -> None:
-            self.pending -= 1
             log.error("the notice could be neither printed nor saved: %s", exc)
             self.failed.emit(notice, str(exc), trigger)
 
