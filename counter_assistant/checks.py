@@ -49,6 +49,15 @@ def check_config(ctx: Context) -> int:
     print(f"hotkey backend: {cfg.hotkey_backend}; prompts: {', '.join(ctx.catalog.sources)}")
     print(f"business catalog: {ctx.business.source} ({len(ctx.business.items)} entries)")
     print(f"database: {ctx.paths.database}; log: {ctx.paths.log_file}")
+    if cfg.sync_url and cfg.sync_password_file:
+        from counter_assistant.sync.connection import ServerError, read_password
+
+        try:  # only whether it can be read and by whom; the password itself is never shown
+            read_password(
+                cfg.sync_password_file, warn=lambda m: print(f"warning: {m}", file=sys.stderr)
+            )
+        except ServerError as exc:
+            print(f"warning: {exc}", file=sys.stderr)
     unset = cfg.not_configured()
     if unset:
         print(
@@ -118,13 +127,23 @@ def self_check(ctx: Context) -> int:
             problems.append(f"corrupt database moved aside to {opened.moved_aside}")
     except (DatabaseError, OSError) as exc:
         failures.append(f"database: {exc}")
-    failures += _check_qt()
-    if not failures:
+    qt_failures = _check_qt()
+    failures += qt_failures
+    from counter_assistant.sync.admin import check_server
+
+    server_level, server_note = check_server(ctx.config)
+    if server_level == "fail":
+        failures.append(server_note)
+    elif server_level == "warning":  # the counter works without its server: IT is told
+        problems.append(server_note)
+    if not qt_failures:
         failures += _check_notice(ctx)
     variants = sum(len(s.variants) for s in ctx.catalog)
     print(f"counter-assistant {__version__}: {len(ctx.catalog)} situations, {variants} variants")
     if db_note:
         print(db_note)
+    if server_level == "ok":
+        print(server_note)
     for p in problems:
         print(f"warning: {p}", file=sys.stderr)
     for f in failures:

@@ -44,3 +44,15 @@ def own_log_handlers():
         root.removeHandler(handler)
         handler.close()
     root.setLevel(level)
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """One throwaway PostgreSQL cluster for the whole test session (see tests/pgcluster.py)."""
+    try:
+        from tests.pgcluster import PgCluster, require_postgres
+    except ImportError:  # tests/ run as rootdir modules
+        from pgcluster import PgCluster, require_postgres
+    require_postgres()
+    with PgCluster() as cluster:
+        yield cluster

@@ -60,6 +60,8 @@ class CounterUi(QObject):
         self._flush = flush
         self.notices: list[str] = []
         self.storage_notice = ""
+        self.sync_word = ""  # the center server's sync state in a word; "" without one
+        self.tick_hooks: list[Callable[[], None]] = []  # run after each tick (status row)
         self._foreground: ForegroundKeeper | None = None
         self._return_focus_to: object | None = None
         self._picker: PickerDialog | None = None
@@ -130,9 +132,21 @@ class CounterUi(QObject):
             lines.append(self.notice_line)
         self.window.set_notices(lines)
 
-    def _hotkeys_changed(self) -> None:
+    def sync_status(self, state) -> None:
+        """The sender's state, through the Bridge: a word in the status line, the tray
+        tooltip says more (last success, why it fails)."""
+        self.sync_word = state.word
+        self._show_status()
+        self.menu.set_tooltip("\n".join(x for x in (self.window.windowTitle(), state.tooltip) if x))
+
+    def _show_status(self) -> None:
         text, warning = self.hotkeys.status()
+        if self.sync_word:
+            text = f"{text} · {self.sync_word}" if text else self.sync_word
         self.window.set_status(text, warning=warning)
+
+    def _hotkeys_changed(self) -> None:
+        self._show_status()
         if not self.hotkeys.global_ok:
             self.window.set_focusable(True)  # the clerk clicks the window to use shortcuts
         self.pause_action.setChecked(self.hotkeys.paused)
@@ -185,6 +199,8 @@ class CounterUi(QObject):
             self.day.offer_close(self.menu.tray)
         self.day.update_menu()
         self.notice.prune_daily(self.gate.local_date)
+        for hook in self.tick_hooks:
+            hook()
 
     # --- dialogs that take focus and give it back ---------------------------------
     @property
