@@ -60,6 +60,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("self-check", help="load everything, render every prompt, open the database")
     _add_common(p)
 
+    p = sub.add_parser("notice", help="the one-time notice (一次性告知单) to a PDF or a printer")
+    _add_common(p)
+    from counter_assistant.notice_cli import add_arguments
+
+    add_arguments(p)
+
     p = sub.add_parser("export", help="export usage or checklist reports to CSV or XLSX")
     _add_common(p)
     p.add_argument("--from", dest="date_from", required=True, type=iso_date, metavar="YYYY-MM-DD")
@@ -168,6 +174,12 @@ def cmd_self_check(args: argparse.Namespace) -> int:
     from counter_assistant.checks import self_check
 
     return self_check(_context(args))
+
+
+def cmd_notice(args: argparse.Namespace) -> int:
+    from counter_assistant.notice_cli import notice_command
+
+    return notice_command(_context(args), args)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -300,6 +312,7 @@ COMMANDS = {
     "prompts": cmd_prompts,
     "check-config": cmd_check_config,
     "self-check": cmd_self_check,
+    "notice": cmd_notice,
     "export": cmd_export,
     "server": cmd_server,
     "publish": cmd_publish,

@@ -10,6 +10,11 @@ from counter_assistant import __version__
 from counter_assistant.core.business import BusinessCatalog, load_business_catalog
 from counter_assistant.core.config import Config, load_config
 from counter_assistant.core.content import KINDS, Content, ContentError
+from counter_assistant.core.notice_template import (
+    NoticeTemplate,
+    builtin_template,
+    load_notice_template,
+)
 from counter_assistant.core.paths import Paths, resolve_paths
 from counter_assistant.core.problems import Problem
 from counter_assistant.core.prompts import Catalog, load_catalog
@@ -24,12 +29,18 @@ class Context:
     paths: Paths
     catalog: Catalog
     business: BusinessCatalog
+    notice_template: NoticeTemplate = field(default_factory=builtin_template)
     content: Content = field(default_factory=Content)  # the center's version in force
     local: dict[str, Any] = field(default_factory=dict)  # kind -> what the local files gave
 
     @property
     def problems(self) -> list[Problem]:
-        return [*self.config.problems, *self.catalog.problems, *self.business.problems]
+        return [
+            *self.config.problems,
+            *self.catalog.problems,
+            *self.business.problems,
+            *self.notice_template.problems,
+        ]
 
     @property
     def content_version(self) -> int:
@@ -55,7 +66,8 @@ def load_context(
     setup_logging(paths.log_file, debug)
     catalog = load_catalog(config.language, config.prompt_overrides or None)
     business = load_business_catalog(config.business_catalog or None)
-    ctx = Context(config, paths, catalog, business)
+    notice = load_notice_template(config.notice_template or None)
+    ctx = Context(config, paths, catalog, business, notice)
     use_cached_content(ctx)
     log.info(
         "counter-assistant %s, config %s, database %s",

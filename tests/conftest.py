@@ -14,6 +14,9 @@ import pytest
 from counter_assistant.core.config import MACHINE_DIR_ENV
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# No test prints on a real printer: CUPS is asked at a socket nobody listens on (the CUPS
+# test starts its own scheduler and passes its socket to the processes it runs).
+os.environ["CUPS_SERVER"] = "/nonexistent/counter-assistant-tests/cups.sock"
 
 
 @pytest.fixture(autouse=True)

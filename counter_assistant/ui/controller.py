@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
@@ -12,6 +13,9 @@ from counter_assistant.core.day import DayGate, DayState
 from counter_assistant.core.records import UsageRecord, new_record
 from counter_assistant.core.session import PromptSession, Shown
 from counter_assistant.ui.prompt_window import PromptWindow
+
+if TYPE_CHECKING:
+    from counter_assistant.core.notice import Notice
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +61,10 @@ class CounterController(QObject):
     def next_variant(self, trigger: str = "hotkey") -> None:
         if self._allowed() and self.session.current_key:
             self._present(self.session.next_variant(), trigger)
+
+    def allowed(self) -> bool:
+        """Today's preparation is done and the day is not closed; else say so in the window."""
+        return self._allowed()
 
     def _allowed(self) -> bool:
         state = self.gate.state
@@ -126,3 +134,19 @@ class CounterController(QObject):
             self.window.show_prompt(heading(shown), shown.text, self.context_text())
         else:
             self.window.set_context(self.context_text())
+
+    def record_notice(self, notice: Notice, variant: str, trigger: str) -> None:
+        """One notice handed out (printed, or saved as PDF): the catalog materials that
+        were missing, never what was typed or the citizen's name."""
+        self._record(
+            new_record(
+                self._clock,
+                counter_id=self._counter_id,
+                staff_id=notice.staff_id,
+                situation="notice",
+                variant=variant,
+                business=notice.business_key,
+                trigger=trigger,
+                detail=notice.detail(),
+            )
+        )

@@ -23,6 +23,7 @@ from counter_assistant.ui.controller import CounterController
 from counter_assistant.ui.day_dialogs import DayDialogs
 from counter_assistant.ui.hotkey_service import HotkeyService
 from counter_assistant.ui.menu import CounterMenu, app_icon, cheat_sheet_text, show_text_box
+from counter_assistant.ui.notice_desk import NoticeDesk
 from counter_assistant.ui.prompt_window import PromptWindow
 from counter_assistant.ui.tasks import TaskRunner
 
@@ -65,13 +66,22 @@ class CounterUi(QObject):
         self._return_focus_to: object | None = None
         self._picker: PickerDialog | None = None
         self._fields: FieldsDialog | None = None
+        self.notice_line = ""  # the last notice's outcome, until the next customer
+        self.notice = NoticeDesk(
+            ctx, controller, tasks, clock, self._set_notice_line, self._take_focus
+        )
+        self.notice.focus_returned.connect(self._give_focus_back)
+        self._prune_soon = QTimer(self, singleShot=True, interval=5000)  # not on the way to start
+        self._prune_soon.timeout.connect(lambda: self.notice.prune_daily(self.gate.local_date))
         self._boxes: list[QObject] = []  # non-modal windows kept alive while shown
         self.handlers: dict[str, Callable[[str], None]] = {
             "next_variant": controller.next_variant,
             "toggle_window": lambda _trigger: window.toggle(),
-            "next_customer": lambda _trigger: controller.next_customer(),
+            "next_customer": lambda _trigger: self.next_customer(),
             "picker": lambda _trigger: self.open_picker(),
             "fields": lambda _trigger: self.open_fields(),
+            "notice": self.notice.print_now,
+            "notice_dialog": lambda _trigger: self.notice.open_dialog(),
         }
         missing = set(COMMAND_IDS) - set(self.handlers)
         assert not missing, f"actions without a handler: {missing}"
@@ -118,6 +128,8 @@ class CounterUi(QObject):
         lines = [*self.hotkeys.notices(), *self.notices]
         if self.storage_notice:
             lines.append(self.storage_notice)
+        if self.notice_line:
+            lines.append(self.notice_line)
         self.window.set_notices(lines)
 
     def sync_status(self, state) -> None:
@@ -163,6 +175,7 @@ class CounterUi(QObject):
         self.day.update_menu()
         if self.gate.state is DayState.NEEDS_PREP:
             self.day.show_prep()
+        self._prune_soon.start()
 
     def _session_unlocked(self) -> None:
         reset = getattr(self.hotkeys.backend, "reset_state", None)  # the keyboard hook only
@@ -170,6 +183,7 @@ class CounterUi(QObject):
             reset()
 
     def shutdown(self) -> None:
+        self._prune_soon.stop()
         self.hotkeys.stop()
         self.window.save_geometry()
         self.menu.hide_tray()
@@ -184,6 +198,7 @@ class CounterUi(QObject):
         elif event is DayEvent.CLOSING_TIME:
             self.day.offer_close(self.menu.tray)
         self.day.update_menu()
+        self.notice.prune_daily(self.gate.local_date)
         for hook in self.tick_hooks:
             hook()
 
@@ -230,7 +245,7 @@ class CounterUi(QObject):
 
             self._fields = FieldsDialog(self.ctx.business, min(self.ctx.config.font_size, 16))
             self._fields.applied.connect(self.controller.apply_fields)
-            self._fields.next_customer.connect(self.controller.next_customer)
+            self._fields.next_customer.connect(self.next_customer)
             self._fields.finished.connect(self._give_focus_back)
         return self._fields
 
@@ -245,6 +260,14 @@ class CounterUi(QObject):
     def bring_forward(self) -> None:
         self.window.show_quietly()
 
+    def next_customer(self) -> None:
+        self.controller.next_customer()
+        self._set_notice_line("")
+
+    def _set_notice_line(self, line: str) -> None:
+        self.notice_line = line
+        self._refresh_notices()
+
     # --- menu ---------------------------------------------------------------------
     def _build_menu(self) -> CounterMenu:
         def command(action: str) -> Callable[[], None]:
@@ -255,6 +278,8 @@ class CounterUi(QObject):
                 (self.label("toggle_window"), command("toggle_window")),
                 (self.label("picker") + "…", command("picker")),
                 (self.label("fields") + "…", command("fields")),
+                (self.label("notice"), command("notice")),
+                (self.label("notice_dialog") + "…", command("notice_dialog")),
                 (self.label("next_customer"), command("next_customer")),
                 None,
                 ("热键一览", self.show_cheat_sheet),
