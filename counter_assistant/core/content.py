@@ -132,7 +132,7 @@ def parse_center(text: str, name: str, cfg: Config) -> tuple[Any, list[Problem]]
     data, problems = _toml(text, name)
     if data is None:
         return None, problems
-    scratch = Config()
+    scratch = Config(source=Path(name))  # the whole-file checks name this file
     _Reader(scratch, Path(name), text).apply(data)
     _check_whole(scratch, {name: text})
     problems = list(scratch.problems)
@@ -152,6 +152,12 @@ def parse_center(text: str, name: str, cfg: Config) -> tuple[Any, list[Problem]]
             values[f.name] = getattr(scratch, f.name)
             origin[key] = name
     return CenterFacts(values, origin), problems
+
+
+def parse_notice(text: str, name: str, cfg: Config) -> tuple[Any, list[Problem]]:
+    from counter_assistant.core.notice_template import NoticeTemplate, check_template
+
+    return NoticeTemplate(text, name), check_template(text, name)
 
 
 def _get_center(ctx: Any) -> CenterFacts:
@@ -184,6 +190,8 @@ register(
         combine=lambda local, published: local.overlaid(published),
     )
 )
+register(Kind("notice", "one-time notice template (HTML)", "notice.template", "notice_template",
+              parse_notice))  # fmt: skip
 
 
 # --- a version ---------------------------------------------------------------------------

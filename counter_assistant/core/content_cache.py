@@ -43,7 +43,8 @@ def load(path: Path, cfg: Config, center_id: str) -> Content | None:
     except FileNotFoundError:
         return None
     except (OSError, ValueError) as exc:
-        raise ContentError([_problem(path, f"cannot be read ({exc}); using the local files")])
+        message = f"cannot be read ({exc}); using the local files"
+        raise ContentError([_problem(path, message)]) from None
     try:
         if raw.get("format") != FORMAT:
             raise ValueError(f"format {raw.get('format')!r}")

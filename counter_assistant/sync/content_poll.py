@@ -71,7 +71,9 @@ class ContentPoller:
             )
         except ContentError as exc:
             self.refused = current
-            self.problem = f"中心内容版本 {current} 未通过检查，继续使用版本 {self.known}：{exc.problems[0]}"
+            self.problem = (
+                f"中心内容版本 {current} 未通过检查，继续使用版本 {self.known}：{exc.problems[0]}"
+            )
             log.warning(
                 "center content version %d refused; version %d stays in force:\n  %s",
                 current,

@@ -20,9 +20,7 @@ from counter_assistant.sync.connection import Connection
 
 LOCK_KEY = 0x43414354  # with the center's hash: one publish at a time per center
 
-CURRENT_SQL = (
-    "SELECT version FROM ca.content_event WHERE center_id = :c ORDER BY id DESC LIMIT 1"
-)
+CURRENT_SQL = "SELECT version FROM ca.content_event WHERE center_id = :c ORDER BY id DESC LIMIT 1"
 
 
 class PublishError(Exception):

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -32,7 +32,9 @@ from PySide6.QtWidgets import (
 log = logging.getLogger(__name__)
 REFRESH_MS = 30_000
 SILENT_MINUTES = 3  # a running counter sends its status about once a minute
-HEADERS = ["窗口", "最后在线", "在岗人员", "岗前准备", "今日提示", "待同步", "热键", "版本", "备注"]
+HEADERS = ["窗口", "最后在线", "在岗人员", "岗前准备", "今日提示", "待同步", "热键", "版本",
+           "话术版本", "备注"]  # fmt: skip
+NOTES = len(HEADERS) - 1
 NUMBERS = (4, 5)  # right-aligned columns
 RED, AMBER, GREEN, GREY = (QColor(c) for c in ("#c62828", "#b45309", "#2e7d32", "#6b7280"))
 MISSED_BG = QColor("#fdecea")
@@ -108,9 +110,25 @@ def cells(c, now_local: datetime) -> tuple[list[str], dict[int, QColor], bool]:
             colors[6] = RED
     else:
         keys = "-"
+    content, color = content_cell(c)
+    if color is not None:
+        colors[8] = color
     texts = [c.counter_id, seen, c.staff_id or "-", prep, str(c.prompts_today), waiting, keys,
-             c.app_version or "-", c.last_error if c.seen_today else ""]  # fmt: skip
+             c.app_version or "-", content, c.last_error if c.seen_today else ""]  # fmt: skip
     return texts, colors, not c.seen_today
+
+
+def content_cell(c) -> tuple[str, QColor | None]:
+    """The center content version a counter runs; one that does not follow stands out."""
+    if c.content_version is None:
+        return "-", None
+    have = f"{c.content_version}" if c.content_version else "本地文件"
+    lag = c.content_lag
+    if lag == 0:
+        return have, None
+    if lag == 1:
+        return f"{have}（更新中，最新 {c.content_current}）", AMBER
+    return f"{have}（落后 {lag} 个版本，最新 {c.content_current}）", RED
 
 
 def _day(when: datetime) -> str:
@@ -134,6 +152,8 @@ def summary(counters: list, today: date, now_local: datetime) -> str:
 
 class LivePage(QWidget):
     """tasks: the TaskRunner; today: the supervisor PC's date (tests pass their own)."""
+
+    refreshed = Signal(list)  # the counters just read (the fleet page shows them too)
 
     def __init__(
         self,
@@ -177,8 +197,9 @@ class LivePage(QWidget):
         self.status = QLabel("")
         self.status.setWordWrap(True)
         self.legend = QLabel(
-            "每分钟由各窗口上报一次；红色：今日未上线或未确认岗前准备；橙色：迟到、"
-            f"{SILENT_MINUTES} 分钟以上无响应或有记录待同步。本页每 30 秒自动刷新。"
+            "每分钟由各窗口上报一次；红色：今日未上线、未确认岗前准备或话术落后两个版本以上；"
+            f"橙色：迟到、{SILENT_MINUTES} 分钟以上无响应、有记录待同步或话术正在更新。"
+            "本页每 30 秒自动刷新。"
         )
         self.legend.setWordWrap(True)
         self.legend.setStyleSheet(f"color: {GREY.name()};")
@@ -235,13 +256,14 @@ class LivePage(QWidget):
                 if stands_out:
                     item.setBackground(QBrush(MISSED_BG))
                     item.setForeground(QBrush(RED))
-                if j == 8 and text:
+                if j == NOTES and text:
                     item.setToolTip(text)
                     item.setForeground(QBrush(AMBER))
                 self.table.setItem(i, j, item)
         empty = "服务器上还没有本中心的窗口：请 IT 运行 server add-counter。"
         self.summary.setText(summary(counters, self.today(), now) if counters else empty)
         self._set_status("")
+        self.refreshed.emit(counters)
 
     def _failed(self, exc: BaseException) -> None:
         from counter_assistant.sync.connection import classify
@@ -272,6 +294,15 @@ def attach_live_page(window, page: LivePage) -> None:
         tabs.addTab(reports, "统计报表")
         window.setCentralWidget(tabs)
         window.pages = tabs
+    from counter_assistant.ui.fleet_page import FleetPage
+
+    fleet = FleetPage()
+    page.refreshed.connect(fleet.show_counters)
+    page.fleet = fleet
+    if add_page is not None:
+        add_page("设备状态", fleet)
+    else:
+        window.pages.addTab(fleet, "设备状态")
     load = QPushButton("报表改用服务器数据")
     load.setToolTip(
         "从中心服务器读取“统计报表”页所选日期范围内全部窗口的记录，代替文件夹中的数据库"

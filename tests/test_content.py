@@ -1,0 +1,207 @@
+"""The center's content kinds, checked by the loaders' own rules; a version applied over
+the local files; the counter's cache of the last good version. No server here."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from counter_assistant.context import load_context
+from counter_assistant.core import content_cache
+from counter_assistant.core.config import Config
+from counter_assistant.core.content import (
+    KINDS,
+    Content,
+    ContentError,
+    File,
+    check_files,
+    load_version,
+)
+
+PROMPTS = """
+[greeting]
+[[greeting.variants]]
+id = "business"
+text = "您好！欢迎来到公积金中心，请问您办理什么业务？"
+"""
+CATALOG = """
+[[business]]
+key = "withdraw_rent"
+name = "租房提取"
+initials = "zf"
+documents = ["身份证", "租房合同"]
+"""
+CENTER = """
+[center]
+name = "盘锦市住房公积金管理中心"
+opening = "09:00"
+closing = "16:30"
+address = "兴隆台区市府路 1 号"
+[checklists]
+prep_extra = ["检查叫号机"]
+"""
+
+
+def files(**bodies: str) -> dict[str, File]:
+    return {kind: File(kind, f"{kind}.toml", body) for kind, body in bodies.items()}
+
+
+def test_kinds_today():
+    assert {"prompts", "catalog", "center", "notice"} <= set(KINDS)
+
+
+def test_valid_files_load_with_no_problem():
+    values, problems = check_files(files(prompts=PROMPTS, catalog=CATALOG, center=CENTER).values(),
+                                   Config())  # fmt: skip
+    assert problems == []
+    greeting = values["prompts"]["greeting"].variants[0]
+    assert greeting.text.startswith("您好！欢迎来到")
+    assert values["catalog"].get("withdraw_rent").documents == ("身份证", "租房合同")
+    assert values["center"].values == {
+        "center_name": "盘锦市住房公积金管理中心",
+        "opening": "09:00",
+        "closing": "16:30",
+        "address": "兴隆台区市府路 1 号",
+        "prep_extra": ["检查叫号机"],
+    }
+
+
+@pytest.mark.parametrize(
+    "kind, body, line, key, words",
+    [
+        ("prompts", "[greeting]\n[[greeting.variants]]\nid = \"business\"\ntext = \"您好{nme}\"\n",
+         4, "greeting.variants[0].text", "unknown slot {nme}"),
+        ("prompts", "[greting]\n[[greting.variants]]\nid = \"x\"\ntext = \"您好\"\n",
+         1, "greting", "unknown situation"),
+        ("prompts", "[greeting\n", 1, "", "not valid TOML"),
+        ("catalog", "[[business]]\nkey = \"a\"\nname = \"甲\"\ndocuments = \"身份证\"\n",
+         4, "business[0].documents", "list of strings"),
+        ("catalog", "# nothing\n", None, "business", "no [[business]] entry"),
+        ("center", "[center]\nopening = \"8:30\"\n", 2, "center.opening", "24-hour time"),
+        ("center", "[center]\nopening = \"18:00\"\n", 1, "center.closing", "not after opening"),
+        ("center", "[counter]\nwindow = \"5\"\n", 2, "counter.window", "per-counter setting"),
+        ("center", "[hotkeys]\ngreeting = \"ctrl+alt+9\"\n", 2, "hotkeys.greeting",
+         "per-counter setting"),
+        ("center", "[prompts]\nbusiness_catalog = \"b.toml\"\n", 2, "prompts.business_catalog",
+         "publish the file itself with --catalog"),
+        ("center", "[center]\nnmae = \"x\"\n", 2, "center.nmae", 'did you mean "name"'),
+        ("notice", "<p>{{center_name}} {{date}} {{business}}</p>", None, "{{documents}}",
+         "required placeholder missing"),
+    ],
+)  # fmt: skip
+def test_every_problem_names_file_line_and_key(kind, body, line, key, words):
+    _values, problems = check_files([File(kind, f"/srv/center/{kind}.toml", body)], Config())
+    assert problems, f"{kind}: {body!r} passed"
+    problem = next((p for p in problems if p.key == key), problems[0])
+    assert problem.file == f"/srv/center/{kind}.toml"
+    assert (problem.key, problem.line) == (key, line), problems
+    assert words in problem.message
+    assert str(problem).startswith(f"/srv/center/{kind}.toml" + (f":{line}" if line else ""))
+
+
+def test_a_version_with_one_bad_file_is_refused_whole():
+    bad = files(prompts=PROMPTS, catalog="[[business]]\nkey = 1\n")
+    with pytest.raises(ContentError) as err:
+        load_version(7, bad, Config())
+    assert all("(published version 7)" in p.file for p in err.value.problems)
+
+
+def context(tmp_path, config_text: str = ""):
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(config_text, encoding="utf-8")
+    return load_context(str(cfg), str(tmp_path / "data"))
+
+
+LOCAL = """
+[center]
+name = "本地中心"
+phone = "0427-1234567"
+prep_minutes = 15
+[counter]
+id = "PJ-03"
+window = "3"
+[prompts]
+business_catalog = "business.toml"
+"""
+
+
+def test_a_version_wins_over_local_files_for_what_it_holds(tmp_path):
+    (tmp_path / "business.toml").write_text(CATALOG.replace("租房提取", "本地租房"), "utf-8")
+    ctx = context(tmp_path, LOCAL)
+    assert ctx.business.get("withdraw_rent").name == "本地租房"
+    content = load_version(4, files(prompts=PROMPTS, center=CENTER), ctx.config)
+    ctx.use_content(content)
+    assert ctx.content_version == 4
+    assert ctx.catalog["greeting"].variants[0].text.startswith("您好！欢迎来到")
+    assert ctx.business.get("withdraw_rent").name == "本地租房"  # not in the version: local
+    cfg = ctx.config
+    assert (cfg.center_name, cfg.opening, cfg.closing) == (
+        "盘锦市住房公积金管理中心",
+        "09:00",
+        "16:30",
+    )
+    assert cfg.phone == "0427-1234567" and cfg.prep_minutes == 15  # not set in the version
+    assert cfg.prep_items[-1] == "检查叫号机"
+    assert cfg.window == "3" and cfg.counter_id == "PJ-03"  # per-counter: never published
+    assert cfg.origin["center.opening"] == "published version 4"
+    assert cfg.origin["center.phone"].endswith("config.toml")
+
+    # the next version no longer sets the opening: the local value (the default) is back
+    ctx.use_content(load_version(5, files(center='[center]\nclosing = "17:30"\n'), ctx.config))
+    assert (cfg.opening, cfg.closing, cfg.center_name) == ("08:30", "17:30", "本地中心")
+    assert "center.opening" not in cfg.origin
+    assert (
+        ctx.catalog["greeting"].variants[0].text
+        == ctx.local["prompts"]["greeting"].variants[0].text
+    )
+
+
+def test_the_cache_round_trips_and_a_damaged_one_is_not_used(tmp_path):
+    ctx = context(tmp_path, LOCAL)
+    path = tmp_path / "data" / "center-content.json"
+    content = load_version(
+        3, files(prompts=PROMPTS), ctx.config, center_id="PJ",
+        published_at="2026-11-02T09:00:00+08:00", published_by="pub_li",
+    )  # fmt: skip
+    content_cache.save(path, content)
+    again = content_cache.load(path, ctx.config, "PJ")
+    assert again is not None and again.version == 3 and again.published_by == "pub_li"
+    assert again.files == content.files
+    assert content_cache.load(path, ctx.config, "DL") is None  # another center's
+
+    data = json.loads(path.read_text("utf-8"))
+    data["files"][0]["body"] = '[greeting]\n[[greeting.variants]]\nid = "x"\ntext = "××"\n'
+    path.write_text(json.dumps(data), "utf-8")
+    with pytest.raises(ContentError, match="published version 3"):
+        content_cache.load(path, ctx.config, "PJ")
+    path.write_text("{not json", "utf-8")
+    with pytest.raises(ContentError, match="cannot be read"):
+        content_cache.load(path, ctx.config, "PJ")
+
+
+def test_a_counter_with_a_server_starts_on_its_cached_version(tmp_path):
+    server = '[sync]\nurl = "postgresql://ca_pj_pj-03@127.0.0.1:1/center"\n'
+    ctx = context(tmp_path, LOCAL + server)
+    content = load_version(6, files(prompts=PROMPTS, center=CENTER), ctx.config)
+    content_cache.save(ctx.paths.content_cache, content)
+    again = context(tmp_path, LOCAL + server)
+    assert again.content_version == 6
+    assert again.catalog["greeting"].variants[0].text.startswith("您好！欢迎来到")
+    assert again.config.opening == "09:00"
+    # without a server the local files are used, whatever is cached
+    local = context(tmp_path, LOCAL)
+    assert local.content_version == 0 and local.config.opening == "08:30"
+
+
+def test_a_damaged_cache_falls_back_to_the_local_files(tmp_path, caplog):
+    server = '[sync]\nurl = "postgresql://ca_pj_pj-03@127.0.0.1:1/center"\n'
+    ctx = context(tmp_path, LOCAL + server)
+    ctx.paths.content_cache.write_text("{oops", "utf-8")
+    again = context(tmp_path, LOCAL + server)
+    assert again.content_version == 0 and again.config.center_name == "本地中心"
+    assert "center content cache" in caplog.text
+
+
+def test_version_zero_is_the_local_files():
+    assert Content().version == 0 and Content().label == "local files"
