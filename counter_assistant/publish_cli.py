@@ -93,7 +93,7 @@ def _with_server(args, cfg, center: str, files: dict[str, File]) -> int:
             print(f"published version {new} for center {center or '-'}: {parts}")
             if carried:
                 print(f"carried over from version {based_on}: {', '.join(carried)}")
-            print(f"counters apply it within [sync] poll_seconds ({cfg.poll_seconds} s here), "
+            print("counters apply it within their [sync] poll_seconds (30 s by default), "
                   "between two prompts, without a restart")  # fmt: skip
         return 0
     except ContentError as exc:

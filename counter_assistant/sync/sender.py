@@ -104,6 +104,11 @@ class SyncService:
     def wake(self) -> None:
         self._wake.set()
 
+    def status_soon(self) -> None:
+        """Send the status row in the next round, and start that round now."""
+        self._last_status = -STATUS_EVERY
+        self._wake.set()
+
     def start(self) -> None:
         if self._thread is None:
             self._thread = threading.Thread(target=self._run, name="sync-sender", daemon=True)

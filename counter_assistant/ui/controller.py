@@ -46,6 +46,7 @@ class CounterController(QObject):
         self.gate = gate
         self._counter_id = counter_id
         self._clock = clock
+        self.content_version = 0  # the center's content version in force, in every record
 
     def show_situation(self, key: str, trigger: str, index: int | None = None) -> None:
         if key not in self.session.catalog.situations or not self.session.catalog[key].variants:
@@ -95,8 +96,22 @@ class CounterController(QObject):
                 variant=v.id,
                 business=self.session.business_key,
                 trigger=trigger,
+                content_version=self.content_version,
             )
         )
+
+    def use_content(self, catalog, business, version: int, refresh: bool) -> None:
+        """A new version of the center's texts and lists; the customer's details are kept
+        (a business the new catalog no longer lists is kept as words, as if typed).
+        refresh: show the prompt on screen again in the new wording (no new use)."""
+        session = self.session
+        old = session.business
+        session.catalog, session.business_catalog = catalog, business
+        if old is not None and business.get(old.key) is None:
+            session.business_key, session.business_text = "", old.name
+        self.content_version = version
+        if refresh:
+            self._refresh_current()
 
     def context_text(self) -> str:
         """What is filled in for this customer, shown (never logged) so the clerk can check it."""
@@ -147,6 +162,7 @@ class CounterController(QObject):
                 variant=variant,
                 business=notice.business_key,
                 trigger=trigger,
+                content_version=self.content_version,
                 detail=notice.detail(),
             )
         )
