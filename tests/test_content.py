@@ -205,3 +205,11 @@ def test_a_damaged_cache_falls_back_to_the_local_files(tmp_path, caplog):
 
 def test_version_zero_is_the_local_files():
     assert Content().version == 0 and Content().label == "local files"
+
+
+def test_the_shipped_example_center_file_is_valid():
+    from pathlib import Path
+
+    path = Path(__file__).parent.parent / "resources" / "center.example.toml"
+    _values, problems = check_files([File("center", str(path), path.read_text("utf-8"))], Config())
+    assert problems == []

@@ -70,7 +70,9 @@ class LiveCounter:
     def content_lag(self) -> int:
         """0: runs the current version; 1: on the one before, or not yet back after a
         rollback (it follows within its poll interval); 2 or more: it does not follow."""
-        have, want = self.content_version or 0, self.content_current
+        if self.content_version is None:  # never reported: unknown, not behind
+            return 0
+        have, want = self.content_version, self.content_current
         if have == want:
             return 0
         return 1 if have > want or have == want - 1 else want - have
