@@ -24,11 +24,22 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from benchmarks import bundle, export_csv, export_xlsx, latency, memory, start, sync_catchup
+from benchmarks import (
+    bundle,
+    content_reach,
+    export_csv,
+    export_xlsx,
+    latency,
+    memory,
+    start,
+    sync_catchup,
+)
 from benchmarks.common import Display, Row, Run, child_env, log, machine
 from benchmarks.data import prepare_data_dir
 
-MEASUREMENTS = [latency, start, memory, export_csv, export_xlsx, sync_catchup, bundle]
+MEASUREMENTS = [
+    latency, start, memory, export_csv, export_xlsx, sync_catchup, content_reach, bundle,
+]  # fmt: skip
 TARGETS = [t for m in MEASUREMENTS for t in m.TARGETS]
 COUNTER_ID = "BENCH-01"
 CONFIG = f"""

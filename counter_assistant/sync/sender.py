@@ -134,7 +134,10 @@ class SyncService:
     # --- the thread ----------------------------------------------------------------
     def _run(self) -> None:
         while not self._stop.is_set():
+            started = time.monotonic()
             delay = self._round_safely()
+            if not self._cause:  # a round every poll_seconds, however long one took
+                delay = max(0.0, delay - (time.monotonic() - started))
             self._wake.wait(delay)
             self._wake.clear()
         close_quietly(self._con)
