@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QFont, QKeyEvent
 from PySide6.QtWidgets import QCheckBox, QDialog, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from counter_assistant.core.config import StaffMember
+from counter_assistant.ui.screen import fit_dialog
 from counter_assistant.ui.staff import ENTER_KEYS, StaffPicker
 
 MODES = {
@@ -39,6 +40,7 @@ class ChecklistWindow(QDialog):
     """One window for both lists; ``mode`` is "prep" or "close"."""
 
     confirmed = Signal(str, list)  # staff_id, the exact item texts confirmed
+    woken = Signal()  # the clerk clicked the quietly shown window: it takes the keyboard now
 
     def __init__(
         self,
@@ -93,6 +95,9 @@ class ChecklistWindow(QDialog):
         self.confirm_button.setAutoDefault(False)
         self.confirm_button.clicked.connect(self._confirm)
         layout.addWidget(self.confirm_button)
+        self._quiet = False
+        for widget in (self, *self.findChildren(QWidget)):
+            widget.installEventFilter(self)
         self.reset()
 
     def reset(self, *, staff_id: str = "", late_notice: str = "") -> None:
@@ -113,12 +118,50 @@ class ChecklistWindow(QDialog):
     def can_confirm(self) -> bool:
         return all(box.isChecked() for box in self.checks) and bool(self.picker.staff_id())
 
+    @property
+    def quiet(self) -> bool:
+        return self._quiet
+
+    def show_quietly(self) -> None:
+        """Shown without taking the keyboard: the clerk may be typing in the business
+        system (at login, at the day's rollover). A click, or the menu, wakes it."""
+        if self.isVisible() and not self._quiet:
+            return
+        self._set_focusable(False)
+        if not self.isVisible():
+            fit_dialog(self)
+        self.show()
+        self.raise_()
+
     def bring_forward(self) -> None:
-        """Show, raise and focus; what a blocked hotkey or the tray calls."""
+        """Show, raise and focus: the clerk asked for it (hotkey, menu, click)."""
+        self._set_focusable(True)
+        if not self.isVisible():
+            fit_dialog(self)
         self.show()
         self.raise_()
         self.activateWindow()
         self._focus_first()
+
+    def _set_focusable(self, focusable: bool) -> None:
+        self._quiet = not focusable
+        self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating, not focusable)
+        flag = Qt.WindowType.WindowDoesNotAcceptFocus
+        flags = self.windowFlags() & ~flag if focusable else self.windowFlags() | flag
+        if flags == self.windowFlags():
+            return
+        handle = self.windowHandle()
+        if handle is None or not self.isVisible():
+            self.setWindowFlags(flags)
+        else:  # live: setWindowFlags() would hide the window
+            self.overrideWindowFlags(flags)
+            handle.setFlags(flags)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if self._quiet and event.type() == QEvent.Type.MouseButtonPress:
+            self.woken.emit()
+            self.bring_forward()
+        return super().eventFilter(obj, event)
 
     def showEvent(self, event) -> None:
         super().showEvent(event)

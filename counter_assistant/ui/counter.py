@@ -18,9 +18,11 @@ from counter_assistant.context import Context
 from counter_assistant.core.actions import ACTIONS, COMMAND_IDS, label_of
 from counter_assistant.core.clock import Clock
 from counter_assistant.core.day import DayEvent, DayGate, DayState
+from counter_assistant.core.session import Filled
 from counter_assistant.platform.focus import ForegroundKeeper, make_foreground_keeper
 from counter_assistant.ui.controller import CounterController
 from counter_assistant.ui.day_dialogs import DayDialogs
+from counter_assistant.ui.dialog_focus import DialogFocus
 from counter_assistant.ui.hotkey_service import HotkeyService
 from counter_assistant.ui.menu import CounterMenu, app_icon, cheat_sheet_text, show_text_box
 from counter_assistant.ui.prompt_window import PromptWindow
@@ -60,7 +62,7 @@ class CounterUi(QObject):
         self.notices: list[str] = []
         self.storage_notice = ""
         self._foreground: ForegroundKeeper | None = None
-        self._return_focus_to: object | None = None
+        self.dialog_focus = DialogFocus(lambda: self.foreground)
         self._picker: PickerDialog | None = None
         self._fields: FieldsDialog | None = None
         self._boxes: list[QObject] = []  # non-modal windows kept alive while shown
@@ -70,6 +72,7 @@ class CounterUi(QObject):
             "next_customer": lambda _trigger: controller.next_customer(),
             "picker": lambda _trigger: self.open_picker(),
             "fields": lambda _trigger: self.open_fields(),
+            "next_page": lambda _trigger: window.next_page(),
         }
         missing = set(COMMAND_IDS) - set(self.handlers)
         assert not missing, f"actions without a handler: {missing}"
@@ -86,8 +89,8 @@ class CounterUi(QObject):
         self.window.action_requested.connect(self.dispatch)
         self.controller.prep_needed.connect(self.day.show_prep)
         self.day.changed.connect(self.day.update_menu)
-        self.day.take_focus = self._take_focus
-        self.day.give_focus_back = self._give_focus_back
+        self.day.take_focus = self.dialog_focus.opened
+        self.day.give_focus_back = self.dialog_focus.closed
 
     def dispatch(self, action: str, trigger: str) -> None:
         """Every action, from a hotkey, a click, the tray or the menu, ends here."""
@@ -163,6 +166,7 @@ class CounterUi(QObject):
     def tick(self) -> None:
         if self.clock.refresh_zone():
             log.info("the system time zone changed; local times follow it from now")
+        self.controller.tick()  # details of a customer who has gone, after the idle time
         event = self.gate.tick()
         if event is DayEvent.NEW_DAY and self.gate.state is DayState.NEEDS_PREP:
             self.controller.next_customer()
@@ -178,14 +182,6 @@ class CounterUi(QObject):
             self._foreground = make_foreground_keeper()
         return self._foreground
 
-    def _take_focus(self) -> None:
-        if self._return_focus_to is None:
-            self._return_focus_to = self.foreground.remember()
-
-    def _give_focus_back(self) -> None:
-        self.foreground.restore(self._return_focus_to)
-        self._return_focus_to = None
-
     @property
     def picker(self) -> PickerDialog:
         if self._picker is None:
@@ -199,12 +195,15 @@ class CounterUi(QObject):
                 return variant.render(session.values())
 
             self._picker = PickerDialog(
-                choices(self.ctx.catalog), render, min(self.ctx.config.font_size, 16)
+                choices(self.ctx.catalog, self.ctx.answers),
+                render,
+                min(self.ctx.config.font_size, 16),
             )
             self._picker.chosen.connect(
                 lambda key, index: self.controller.show_situation(key, "picker", index)
             )
-            self._picker.finished.connect(self._give_focus_back)
+            picker = self._picker
+            self._picker.finished.connect(lambda _r: self.dialog_focus.closed(picker))
         return self._picker
 
     @property
@@ -212,19 +211,27 @@ class CounterUi(QObject):
         if self._fields is None:
             from counter_assistant.ui.fields import FieldsDialog
 
-            self._fields = FieldsDialog(self.ctx.business, min(self.ctx.config.font_size, 16))
+            self._fields = FieldsDialog(
+                self.ctx.business, min(self.ctx.config.font_size, 16), rules=self.ctx.rules
+            )
             self._fields.applied.connect(self.controller.apply_fields)
             self._fields.next_customer.connect(self.controller.next_customer)
-            self._fields.finished.connect(self._give_focus_back)
+            fields = self._fields
+            self._fields.finished.connect(lambda _r: self.dialog_focus.closed(fields))
         return self._fields
 
     def open_picker(self) -> None:
-        self._take_focus()
+        if self.gate.state is DayState.NEEDS_PREP:  # what the window says the hotkey does
+            self.day.show_prep(asked=True)
+            return
+        self.dialog_focus.opened(self.picker)
         self.picker.open_fresh()
 
     def open_fields(self) -> None:
-        self._take_focus()
-        self.fields.open_for(self.controller.session.fields, self.controller.session.business_key)
+        self.dialog_focus.opened(self.fields)
+        session = self.controller.session
+        filled = session.for_dialog(self.clock.now())
+        self.fields.open_for(filled, fresh=session.has_customer and filled == Filled())
 
     def bring_forward(self) -> None:
         self.window.show_quietly()

@@ -5,9 +5,16 @@ STYLE = """
 #title { color: #2f6f4f; }
 #status { color: #5b6b63; }
 #status[warning="true"] { color: #b45309; font-weight: bold; }
+#customer { background: #e6eef8; color: #10304d; border-left: 5px solid #2f5d8a;
+    border-radius: 3px; padding: 2px 6px; }
+#customer[state="empty"] { background: #f1f3ee; color: #6b756f; border-left-color: #b9c2b5; }
+#customer[state="ended"] { background: #f4efe4; color: #6b5a3a; border-left-color: #c29a4a; }
 #heading { color: #44524a; }
+#page { color: #ffffff; background: #b45309; border-radius: 3px; padding: 0 6px;
+    font-weight: bold; }
 #prompt { color: #0d1a13; padding: 4px 2px; }
-#prompt[locked="true"] { color: #9a3412; }
+#prompt[kind="locked"] { color: #9a3412; }
+#prompt[kind="hint"] { color: #4d5f55; }
 #context { color: #2f5d8a; }
 #notice { color: #b45309; }
 #reminder { color: #7a857f; }
@@ -17,3 +24,12 @@ QPushButton#situation { padding: 3px 6px; border: 1px solid #c9cfbf; border-radi
 QPushButton#situation:hover { background: #e2eadb; }
 QToolButton#menuButton { border: none; font-size: 16px; padding: 0 4px; }
 """
+
+
+def key_text(combo: str) -> str:
+    """A combination as a clerk reads it on the keyboard: "ctrl+alt+p" -> "Ctrl+Alt+P"."""
+    if not combo:
+        return ""
+    names = {"ctrl": "Ctrl", "alt": "Alt", "shift": "Shift", "win": "Win"}
+    parts = combo.split("+")
+    return "+".join(names.get(p, p.upper() if len(p) == 1 else p.capitalize()) for p in parts)
