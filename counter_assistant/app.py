@@ -169,7 +169,7 @@ def build_counter(ctx: Context, clock: Clock, choose: BackendFactory = choose_ba
         ctx.paths.state_file,
         focusable=backend is None,
         bold=cfg.bold,
-        page_key=key_text(cfg.hotkeys.get("next_page", "")),
+        keys={action: key_text(combo) for action, combo in cfg.hotkeys.items()},
     )
     where = " · ".join(
         x for x in (f"{cfg.window}号窗口" if cfg.window else "", cfg.department) if x

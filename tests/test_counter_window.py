@@ -149,14 +149,14 @@ def test_farewell_then_greeting_begins_a_new_customer(qtbot, make):
     qtbot.keyClick(ui.fields.surname, Qt.Key.Key_Return)
     press(qtbot, ui, "documents")
     assert "退休证明" in prompt(ui)
-    assert "王女士" in ui.window.customer_label.text()
+    assert "王女士" in ui.window.customer.text
     press(qtbot, ui, "farewell")
     assert prompt(ui) == "王女士，请慢走。"
-    assert "已送别" in ui.window.customer_label.text()
+    assert "已送别" in ui.window.customer.text
     press(qtbot, ui, "greeting")
     assert prompt(ui) == "您好！请问您办理什么业务？"
-    assert "王" not in ui.window.customer_label.text()
-    assert ui.window.customer_label.property("state") == "empty"
+    assert "王" not in ui.window.customer.text
+    assert ui.window.customer.property("state") == "empty"
     press(qtbot, ui, "documents")
     assert prompt(ui) == "办理这项业务需要您的相关证件，请您提供证件，好吗？"
     press(qtbot, ui, "farewell")
@@ -175,7 +175,7 @@ def test_please_wait_keeps_the_customer_being_served(qtbot, make):
     ui.controller.apply_fields(Filled({"surname": "王", "title": "女士"}, "withdraw_retire"))
     press(qtbot, ui, "handover")  # 请收好，慢走: this customer's end
     ui.controller.show_situation("greeting", "picker", 3)  # 请稍等 to someone waiting
-    assert "王女士" in ui.window.customer_label.text()
+    assert "王女士" in ui.window.customer.text
 
 
 def test_clearing_shows_nothing_stale(qtbot, make):
@@ -184,7 +184,7 @@ def test_clearing_shows_nothing_stale(qtbot, make):
     press(qtbot, ui, "farewell")
     press(qtbot, ui, "next_customer")
     assert "慢走" not in prompt(ui) and "王" not in prompt(ui)
-    assert ui.window.customer_label.property("state") == "empty"
+    assert ui.window.customer.property("state") == "empty"
     press(qtbot, ui, "next_variant")  # nothing left to cycle: the old sentence stays gone
     assert "慢走" not in prompt(ui)
 
@@ -195,10 +195,10 @@ def test_idle_time_clears_the_details_on_the_tick(qtbot, make):
     press(qtbot, ui, "documents")
     ui.clock_.advance(minutes=9)
     ui.tick()
-    assert "王女士" in ui.window.customer_label.text()
+    assert "王女士" in ui.window.customer.text
     ui.clock_.advance(minutes=1)
     ui.tick()
-    assert ui.window.customer_label.property("state") == "empty"
+    assert ui.window.customer.property("state") == "empty"
     assert "退休证明" not in prompt(ui)
 
 
@@ -246,7 +246,7 @@ def test_the_longest_sentence_grows_the_window_then_pages(qtbot, make):
 def test_a_sentence_too_long_for_half_the_screen_is_paged(qtbot, make):
     ui = make()
     ui.controller.apply_fields(
-        Filled({"rule": RULE_40 * 3, "missing": "、".join(["材料"] * 20)}, "loan_combo")
+        Filled({"rule": RULE_40 * 6, "missing": "、".join(["材料"] * 20)}, "loan_combo")
     )
     ui.controller.show_situation("documents", "hotkey", 1)
     pages = ui.window.pages

@@ -57,18 +57,21 @@ def _wm_running(display: str) -> bool:
 
 
 def prepared_today(app: App) -> None:
-    """Today's Article 14 preparation already stored, so no checklist takes focus at start."""
-    from counter_assistant.storage.db import close_database, open_database
-    from counter_assistant.storage.models import ChecklistRecord
+    """Today's Article 14 preparation already stored, so no checklist waits at start."""
+    from counter_assistant.storage.db import open_database
+    from counter_assistant.storage.models import ChecklistRecord, bound
 
-    open_database(app.db, "E2E-01")
+    opened = open_database(app.db, "E2E-01")
     now = datetime.now().astimezone()
-    ChecklistRecord.create(
-        uuid=str(uuid.uuid4()), kind="prep", local_date=now.date().isoformat(),
-        ts_utc=now.isoformat(), ts_local=now.strftime("%Y-%m-%dT%H:%M:%S"),
-        counter_id="E2E-01", staff_id="0312", items=json.dumps([]), late=False,
-    )  # fmt: skip
-    close_database()
+    try:
+        with bound(opened.db):
+            ChecklistRecord.create(
+                uuid=str(uuid.uuid4()), kind="prep", local_date=now.date().isoformat(),
+                ts_utc=now.isoformat(), ts_local=now.strftime("%Y-%m-%dT%H:%M:%S"),
+                counter_id="E2E-01", staff_id="0312", items=json.dumps([]), late=False,
+            )  # fmt: skip
+    finally:
+        opened.close()
 
 
 def test_window_manager_never_gives_the_prompt_window_focus(wm_display, tmp_path):

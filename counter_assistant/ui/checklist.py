@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QRect, Qt, Signal
 from PySide6.QtGui import QFont, QKeyEvent
 from PySide6.QtWidgets import QCheckBox, QDialog, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from counter_assistant.core.config import StaffMember
 from counter_assistant.ui.screen import fit_dialog
 from counter_assistant.ui.staff import ENTER_KEYS, StaffPicker
+from counter_assistant.ui.text import colour
 
 MODES = {
     "prep": ("岗前准备", "第十四条", "营业前请逐项检查并勾选（空格勾选，Tab 下一项）："),
@@ -49,6 +50,7 @@ class ChecklistWindow(QDialog):
         mode: str = "prep",
         font_size: int = 20,
         parent: QWidget | None = None,
+        wake_hint: str = "",
     ):
         super().__init__(parent)
         if mode not in MODES:
@@ -64,6 +66,12 @@ class ChecklistWindow(QDialog):
         layout = QVBoxLayout(self)
         heading = QLabel(f"<b>{title}</b>　{article}", self)
         layout.addWidget(heading)
+        # Shown while the window waits without the keyboard: how to start.
+        self.wake_label = QLabel(f"点击此处开始勾选{wake_hint}", self)
+        colour(self.wake_label, "#ffffff", "#2f5d8a")
+        self.wake_label.setContentsMargins(6, 4, 6, 4)
+        self.wake_label.hide()
+        layout.addWidget(self.wake_label)
         layout.addWidget(QLabel(intro, self))
 
         self._items = list(items)
@@ -84,7 +92,7 @@ class ChecklistWindow(QDialog):
 
         self.late_label = QLabel(self)
         self.late_label.setWordWrap(True)
-        self.late_label.setStyleSheet("color: #b35900;")
+        colour(self.late_label, "#b35900")
         layout.addWidget(self.late_label)
 
         self.hint_label = QLabel(self)
@@ -122,14 +130,15 @@ class ChecklistWindow(QDialog):
     def quiet(self) -> bool:
         return self._quiet
 
-    def show_quietly(self) -> None:
+    def show_quietly(self, avoid: QRect | None = None) -> None:
         """Shown without taking the keyboard: the clerk may be typing in the business
-        system (at login, at the day's rollover). A click, or the menu, wakes it."""
+        system (at login, at the day's rollover). A click, or the menu, wakes it.
+        Placed clear of ``avoid`` (the prompt window saying how to open it)."""
         if self.isVisible() and not self._quiet:
             return
         self._set_focusable(False)
         if not self.isVisible():
-            fit_dialog(self)
+            fit_dialog(self, avoid=avoid)
         self.show()
         self.raise_()
 
@@ -145,6 +154,7 @@ class ChecklistWindow(QDialog):
 
     def _set_focusable(self, focusable: bool) -> None:
         self._quiet = not focusable
+        self.wake_label.setVisible(not focusable)
         self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating, not focusable)
         flag = Qt.WindowType.WindowDoesNotAcceptFocus
         flags = self.windowFlags() & ~flag if focusable else self.windowFlags() | flag

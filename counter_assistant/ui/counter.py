@@ -139,7 +139,7 @@ class CounterUi(QObject):
                 "详见日志或运行 check-config。"
             )
         self.hotkeys.arm()
-        self.window.show_prompt("", IDLE_HINT)
+        self.window.show_prompt("", IDLE_HINT, hint=True)
         self.window.show_quietly()
         QTimer.singleShot(
             0, lambda: self.menu.add_tray(self.window.windowTitle(), self.window.toggle)

@@ -15,6 +15,7 @@ from counter_assistant.core.day import DayError, DayGate, DayState
 from counter_assistant.ui.controller import prep_pending_text
 from counter_assistant.ui.prompt_window import PromptWindow
 from counter_assistant.ui.screen import fit_dialog
+from counter_assistant.ui.text import key_text
 
 if TYPE_CHECKING:  # the windows are built, and their modules loaded, on first use
     from PySide6.QtWidgets import QSystemTrayIcon
@@ -77,7 +78,9 @@ class DayDialogs(QObject):
     def _checklist(self, items, mode, on_confirmed) -> ChecklistWindow:
         from counter_assistant.ui.checklist import ChecklistWindow
 
-        window = ChecklistWindow(items, self.config.roster, mode, self._font_size)
+        picker = key_text(self.config.hotkeys.get("picker", ""))
+        hint = f"，或按 {picker}" if picker and mode == "prep" else ""
+        window = ChecklistWindow(items, self.config.roster, mode, self._font_size, wake_hint=hint)
         window.confirmed.connect(on_confirmed)
         window.woken.connect(lambda: self.take_focus(window))
         window.finished.connect(lambda _r: self.give_focus_back(window))
@@ -106,7 +109,8 @@ class DayDialogs(QObject):
                 "第十四条 岗前准备", prep_pending_text(self.config.hotkeys.get("picker", "")),
                 locked=True,
             )  # fmt: skip
-            self.prep.show_quietly()
+            self.prep.show_quietly(avoid=self.window.frameGeometry())
+            self.window.show_quietly()  # kept above it: what is pending stays readable
 
     def show_close(self) -> None:
         if not self.close.isVisible():

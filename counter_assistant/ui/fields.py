@@ -17,11 +17,13 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -32,6 +34,7 @@ from counter_assistant.core.rules import RuleList
 from counter_assistant.core.session import TITLES, Filled
 from counter_assistant.ui.mnemonics import PopupMnemonics
 from counter_assistant.ui.screen import fit_dialog
+from counter_assistant.ui.text import colour
 
 TEXT_FIELDS = (
     ("place", "签字位置(&P)"),
@@ -66,7 +69,7 @@ class FieldsDialog(QDialog):
         self._match = BusinessMatch()
         layout = QVBoxLayout(self)
         self.fresh_label = QLabel("上一位客户已送别：以下为新客户填写。", objectName="fresh")
-        self.fresh_label.setStyleSheet("color: #6b5a3a;")
+        colour(self.fresh_label, "#6b5a3a")
         self.fresh_label.hide()
         layout.addWidget(self.fresh_label)
         form = QFormLayout()
@@ -82,7 +85,12 @@ class FieldsDialog(QDialog):
         self.edits["surname"] = self.surname
         self.edits["missing"] = self.other_missing
         self.edits["rule"] = self.rule_edit
-        layout.addLayout(form)
+        body = QWidget()
+        body.setLayout(form)
+        scroll = QScrollArea(widgetResizable=True, frameShape=QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(body)  # scrolls only on a screen too small even for small type
+        layout.addWidget(scroll, 1)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -198,8 +206,9 @@ class FieldsDialog(QDialog):
         self._match = resolve_business(self._catalog, typed)
         business = self._match.business
         if business is not None:
-            docs = business.documents_text or "（清单未列出材料）"
-            self._say(f"→ {business.name}：{docs}")
+            count = len(business.documents)
+            docs = f"共 {count} 项材料，缺少的请在下方勾选" if count else "清单未列出材料"
+            self._say(f"→ {business.name}（{docs}）")
         elif self._match.problem:
             self._say(self._match.problem, warning=True)
         elif self._match.text:
@@ -210,7 +219,7 @@ class FieldsDialog(QDialog):
 
     def _say(self, text: str, warning: bool = False) -> None:
         self.business_hint.setText(text)
-        self.business_hint.setStyleSheet("color: #b45309;" if warning else "color: #2f5d8a;")
+        colour(self.business_hint, "#b45309" if warning else "#2f5d8a")
         self.business_hint.setVisible(bool(text))
 
     def _set_documents(self, documents: tuple[str, ...], ticked: tuple[str, ...] = ()) -> None:
@@ -253,7 +262,8 @@ class FieldsDialog(QDialog):
             return
         check = self.rule_checks.get(key)
         if check is None:
-            check = QCheckBox(f"{rule.name}：{rule.text}".replace("&", "&&"))
+            check = QCheckBox(rule.name.replace("&", "&&"))
+            check.setToolTip(rule.text)
             self.rules_box.addWidget(check)
             self.rule_checks[key] = check
         check.setChecked(checked)

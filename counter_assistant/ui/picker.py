@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QListWidget, QListWidg
 from counter_assistant.core.answers import SITUATION as ANSWER
 from counter_assistant.core.picking import Choice, match, nothing_found
 from counter_assistant.ui.screen import fit_dialog
+from counter_assistant.ui.text import colour
 
 HINT = (
     "输入编号（如 8.2 或 2，8.2.3 选第3种说法）、拼音首字母（如 wh）或文字；"
@@ -47,7 +48,7 @@ class PickerDialog(QDialog):
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.empty_label = QLabel("")
         self.empty_label.setWordWrap(True)
-        self.empty_label.setStyleSheet("color: #b45309;")
+        colour(self.empty_label, "#b45309")
         self.empty_label.hide()
         layout.addWidget(self.filter)
         layout.addWidget(self.empty_label)

@@ -8,7 +8,6 @@ a visible 1/2), buttons for the situations, notices and a quiet reminder.
 
 from __future__ import annotations
 
-import html
 import json
 import logging
 import time
@@ -32,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from counter_assistant.ui import text
+from counter_assistant.ui.customer_strip import CustomerStrip, ElidedLabel
 from counter_assistant.ui.fitting import (
     MIN_READABLE_PT,
     largest_fitting,
@@ -58,8 +58,8 @@ REMINDERS = (
     "五个决不：决不让人民群众在我这里受冷",
     "五个决不：决不让中心形象在我这里受损",
 )
-GROW_SHARE = 0.5  # a long sentence may make the window at most this tall (of the screen)
-WIDEN_SHARE = 0.6  # and, if that is not enough, this wide
+GROW_SHARE = 0.65  # a long sentence may make the window at most this tall (of the screen)
+WIDEN_SHARE = 0.7  # and, if that is not enough, this wide
 COMPACT_BELOW = 600  # screens less tall than this (logical px) get no situation buttons
 SAFETY_PX = 4  # what a label's own rounding may add to measured text
 
@@ -89,12 +89,13 @@ class PromptWindow(QWidget):
         state_file: Path | None,
         focusable: bool = False,
         bold: bool = False,
-        page_key: str = "",
+        keys: dict[str, str] | None = None,
     ) -> None:
         super().__init__(None)
         self._bold = bold  # a bold CJK face is another font file in memory
         self._font_size = font_size
-        self._page_key = page_key  # what the page indicator tells the clerk to press
+        self._keys = keys or {}  # action -> its combination, as the clerk reads it
+        self._page_key = self._keys.get("next_page", "")  # what the page badge says to press
         self.setWindowTitle(WINDOW_TITLE)
         flags = (
             Qt.WindowType.Tool
@@ -142,22 +143,11 @@ class PromptWindow(QWidget):
         header.addWidget(self.menu_button)
         outer.addLayout(header)
 
-        self.customer_label = QLabel("", objectName="customer")
-        self.customer_label.setWordWrap(True)
-        self.customer_label.setTextFormat(Qt.TextFormat.RichText)
-        strip_font = QFont(self.customer_label.font())
-        strip_font.setPointSize(max(12, round(font_size * 0.7)))
-        self.customer_label.setFont(strip_font)
-        outer.addWidget(self.customer_label)
+        self.customer = CustomerStrip(font_size, self._keys.get("fields", ""))
+        outer.addWidget(self.customer)
 
-        heading_row = QHBoxLayout()
-        self.heading_label = QLabel("", objectName="heading")
-        self.heading_label.setWordWrap(True)
-        self.page_label = QLabel("", objectName="page")
-        self.page_label.hide()
-        heading_row.addWidget(self.heading_label, 1)
-        heading_row.addWidget(self.page_label, 0, Qt.AlignmentFlag.AlignTop)
-        outer.addLayout(heading_row)
+        self.heading_label = ElidedLabel("", objectName="heading")
+        outer.addWidget(self.heading_label)
 
         self.prompt_label = PromptLabel("", objectName="prompt")
         self.prompt_label.setWordWrap(True)
@@ -199,9 +189,11 @@ class PromptWindow(QWidget):
 
         line = QFrame(frameShape=QFrame.Shape.HLine, objectName="rule")
         outer.addWidget(line)
-        self.reminder_label = QLabel(REMINDERS[0], objectName="reminder")
-        self.reminder_label.setWordWrap(True)
+        self.reminder_label = ElidedLabel(REMINDERS[0], objectName="reminder")
+        self.page_label = QLabel("", objectName="page")  # in place of the reminder
+        self.page_label.hide()
         footer = QHBoxLayout()
+        footer.addWidget(self.page_label)
         footer.addWidget(self.reminder_label, 1)
         # Frameless windows have no border to drag: the grip resizes, the body moves.
         self.size_grip = QSizeGrip(self)
@@ -210,7 +202,6 @@ class PromptWindow(QWidget):
             self.size_grip, 0, Qt.AlignmentFlag.AlignBottom | Qt.AlignmentFlag.AlignRight
         )
         outer.addLayout(footer)
-        self.set_customer([], ended=False)
 
     def set_menu(self, menu: QMenu) -> None:
         self.menu_button.setMenu(menu)
@@ -245,21 +236,7 @@ class PromptWindow(QWidget):
 
     def set_customer(self, details: list[tuple[str, str]], ended: bool) -> None:
         """The strip: whose details are filled in, the name first and bold."""
-        if not details:
-            state, shown = "empty", "新客户 · 尚未填写客户信息"
-        else:
-            state = "ended" if ended else "filled"
-            parts = []
-            for label, value in details:
-                value = html.escape(value)
-                parts.append(f"<b>{value}</b>" if label == "客户" else f"{label}：{value}")
-            shown = " · ".join(parts)
-            if ended:
-                shown += " · <i>已送别，问候下一位时清空</i>"
-        self.customer_label.setText(shown)
-        self.customer_label.setProperty("state", state)
-        self.customer_label.style().unpolish(self.customer_label)
-        self.customer_label.style().polish(self.customer_label)
+        self.customer.show_details(details, ended)
 
     def set_status(self, status: str, warning: bool = False) -> None:
         self.status_label.setText(status)
@@ -304,7 +281,11 @@ class PromptWindow(QWidget):
         if many:
             key = f"  {self._page_key} 翻页" if self._page_key else ""
             self.page_label.setText(f"第 {index + 1}/{len(self._pages)} 页{key}")
-        self.page_label.setVisible(many)
+        self._show_badge(many)
+
+    def _show_badge(self, shown: bool) -> None:
+        self.page_label.setVisible(shown)
+        self.reminder_label.setVisible(not shown)
 
     def _box(self) -> tuple[int, int, int]:
         """(text width, text height, what the rest of the window takes in height) now."""
@@ -316,6 +297,9 @@ class PromptWindow(QWidget):
         return inner.width() - SAFETY_PX, inner.height() - SAFETY_PX, chrome
 
     def _lay_out_text(self) -> None:
+        """Whole, in this order: the largest type down to MIN_READABLE_PT in the size the
+        clerk chose; else the window taller, then wider (type as large as then fits, the
+        height trimmed to the text); else pages at the smallest type."""
         self._pages, self._page = [self._text], 0
         self._show_page(0)
         self._restore_base()
@@ -324,24 +308,34 @@ class PromptWindow(QWidget):
         font = self.prompt_label.font()
         width, height, chrome = self._box()
         points = largest_fitting(font, self._text, width, height, largest, smallest)
-        if points is None:
+        small = sized(font, smallest)
+        for widen in (False, True):
+            if points is not None:
+                break
+            self._grow(text_height(small, self._text, width) + SAFETY_PX + chrome, widen)
+            width, height, chrome = self._box()
+            points = largest_fitting(font, self._text, width, height, largest, smallest)
+            if points is not None and self.height() > self._base.height():
+                needed = text_height(sized(font, points), self._text, width) + SAFETY_PX + chrome
+                self._set_height(max(needed, self._base.height()))
+        if points is None:  # measured again with the page badge in its place
             points = smallest
-            small = sized(font, points)
-            self._grow(text_height(small, self._text, width) + SAFETY_PX + chrome, widen=False)
+            self.page_label.setText(f"第 1/9 页  {self._page_key} 翻页")
+            self._show_badge(True)
             width, height, _ = self._box()
-            if text_height(small, self._text, width) > height:
-                self._grow(self.height(), widen=True)
-                width, height, _ = self._box()
-            if text_height(small, self._text, width) > height:
-                # measured again with the page indicator in its place
-                self.page_label.setText(f"第 1/9 页  {self._page_key} 翻页")
-                self.page_label.show()
-                width, height, _ = self._box()
-                self._pages = split_pages(small, self._text, width, height)
+            self._pages = split_pages(small, self._text, width, height)
         self.prompt_label.setFont(sized(font, points))
         self._show_page(0)
         if len(self._pages) > 1:
             log.debug("prompt shown in %d pages at %s pt", len(self._pages), points)
+
+    def _set_height(self, height: int) -> None:
+        rect = QRect(self.geometry())
+        bottom = rect.bottom()
+        rect.setHeight(height)
+        if self._base.center().y() > available_for(self).center().y():
+            rect.moveBottom(bottom)
+        self.setGeometry(rect)
 
     def _grow(self, wanted: int, widen: bool) -> None:
         """Up to ``wanted`` tall within GROW_SHARE of the screen's height, and with

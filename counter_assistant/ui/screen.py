@@ -22,23 +22,62 @@ def available_for(widget: QWidget | None = None) -> QRect:
     return screen.availableGeometry() if screen else QRect(0, 0, 1280, 800)
 
 
-def fit_dialog(dialog: QWidget, preferred: QSize | None = None) -> None:
+def fit_dialog(dialog: QWidget, preferred: QSize | None = None, avoid: QRect | None = None) -> None:
     """Before showing a dialog: the size its content asks (or ``preferred``), never larger
-    than the screen; type a point smaller at a time while even its minimum does not fit."""
+    than the screen; type a point smaller at a time while it does not fit, then less
+    room between rows (a dialog with a scroll area scrolls only after that).
+    Centred, or with ``avoid`` in the corner that leaves most of that rect uncovered."""
+    dialog.ensurePolished()
     area = available_for(dialog)
     limit = QSize(int(area.width() * SHARE), int(area.height() * SHARE))
     font = QFont(dialog.font())
-    while not _within(dialog.minimumSizeHint(), limit) and font.pointSizeF() > SMALLEST_DIALOG_PT:
+    while not _within(_wanted(dialog), limit) and font.pointSizeF() > SMALLEST_DIALOG_PT:
         font.setPointSizeF(font.pointSizeF() - 1)
         dialog.setFont(font)
         if dialog.layout() is not None:
             dialog.layout().activate()
+    if not _within(_wanted(dialog), limit):
+        _tighten(dialog)
     dialog.setMaximumSize(area.size())
     wanted = dialog.sizeHint().expandedTo(preferred or QSize(0, 0))
     size = wanted.expandedTo(dialog.minimumSizeHint()).boundedTo(limit)
     rect = QRect(0, 0, size.width(), size.height())
     rect.moveCenter(area.center())
+    if avoid is not None and rect.intersects(avoid):
+        rect = min(_corners(rect, area), key=lambda r: _overlap(r, avoid))
     dialog.setGeometry(rect)
+
+
+def _corners(rect: QRect, area: QRect) -> list[QRect]:
+    margin = max(8, area.height() // 50)
+    inner = area.adjusted(margin, margin, -margin, -margin)
+    out = []
+    for x in (inner.left(), inner.right() - rect.width()):
+        for y in (inner.top(), inner.bottom() - rect.height()):
+            out.append(fit_inside(QRect(x, y, rect.width(), rect.height()), area))
+    return out
+
+
+def _overlap(a: QRect, b: QRect) -> int:
+    common = a.intersected(b)
+    return 0 if common.isEmpty() else common.width() * common.height()
+
+
+def _tighten(dialog: QWidget) -> None:
+    """Less room between rows: the last step before a dialog would leave the screen."""
+    from PySide6.QtWidgets import QLayout
+
+    for layout in dialog.findChildren(QLayout):
+        layout.setSpacing(min(layout.spacing(), 2))
+        margins = layout.contentsMargins()
+        if margins.left() > 4:
+            layout.setContentsMargins(4, 4, 4, 4)
+    if dialog.layout() is not None:
+        dialog.layout().activate()
+
+
+def _wanted(dialog: QWidget) -> QSize:
+    return dialog.sizeHint().expandedTo(dialog.minimumSizeHint())
 
 
 def _within(size: QSize, limit: QSize) -> bool:
