@@ -133,6 +133,17 @@ def tour(shots: Path | None, name: str, as_json: bool) -> None:
         ui.day.show_close()
         report("close-out", ui.day.close)
         ui.day.close.hide()
+        ui.show_cheat_sheet()
+        report("cheat-sheet", ui._boxes[-1])
+        ui._boxes[-1].close()
+        from counter_assistant.ui.screen import fit_dialog
+        from counter_assistant.ui.today import TodayDialog
+
+        today = TodayDialog(None, [(s.title, s.key, 3) for s in ui.ctx.catalog])
+        fit_dialog(today)  # as CounterUi.show_today does
+        today.show()
+        report("today", today)
+        today.close()
         ui.controller.show_situation("greeting", "hotkey")
         report("prompt-short", ui.window)
         counter.stop()

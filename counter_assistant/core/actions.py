@@ -31,7 +31,7 @@ COMMANDS = (
     Action("next_customer", "下一位客户（清空）", "ctrl+alt+c"),
     Action("picker", "选择话术", "ctrl+alt+p"),
     Action("fields", "填写客户信息", "ctrl+alt+f"),
-    Action("next_page", "翻页（长句分页时）", "ctrl+alt+y"),  # 页 ye
+    Action("next_page", "翻页", "ctrl+alt+y"),  # 页 ye: a long sentence's next page
 )
 ACTIONS: dict[str, Action] = {a.id: a for a in (*SITUATIONS, *COMMANDS)}
 COMMAND_IDS = tuple(a.id for a in COMMANDS)

@@ -26,6 +26,7 @@ from counter_assistant.ui.dialog_focus import DialogFocus
 from counter_assistant.ui.hotkey_service import HotkeyService
 from counter_assistant.ui.menu import CounterMenu, app_icon, cheat_sheet_text, show_text_box
 from counter_assistant.ui.prompt_window import PromptWindow
+from counter_assistant.ui.screen import fit_dialog
 from counter_assistant.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
@@ -265,7 +266,9 @@ class CounterUi(QObject):
         return cheat_sheet_text(self.ctx.config.hotkeys, self.label, self.hotkeys.failed_combos)
 
     def show_cheat_sheet(self) -> None:
-        self._keep(show_text_box("窗口服务助手 · 热键一览", self.cheat_sheet_text(), True))
+        box = show_text_box("窗口服务助手 · 热键一览", self.cheat_sheet_text(), True)
+        fit_dialog(box)
+        self._keep(box)
 
     def show_today(self) -> None:
         """Today's counts, read off the GUI thread once queued records are written."""
@@ -289,6 +292,7 @@ class CounterUi(QObject):
             dialog = TodayDialog(None, counts)
             dialog.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, True)
             dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            fit_dialog(dialog)
             dialog.show()
             self._keep(dialog)
 
