@@ -28,8 +28,8 @@ from counter_assistant.core.day import DayGate
 from counter_assistant.core.records import ChecklistEntry, StaffChange
 from counter_assistant.core.session import PromptSession
 from counter_assistant.platform.hotkeys.choose import choose_backend
-from counter_assistant.storage.checklists import load_today
-from counter_assistant.storage.db import DatabaseError, open_database
+from counter_assistant.storage.checklists import load_today, load_today_readonly
+from counter_assistant.storage.db import open_database
 from counter_assistant.storage.recorder import Recorder
 from counter_assistant.ui.bridge import Bridge
 from counter_assistant.ui.controller import CounterController
@@ -94,12 +94,14 @@ def read_storage(
     changes: list[StaffChange] = []
     try:
         opened = open_database(ctx.paths.database, ctx.config.counter_id)
-    except DatabaseError as exc:
-        log.error("database: %s", exc)
-        return [f"数据库无法打开，使用记录暂存待写入：{exc}"], entries, changes
-    except Exception as exc:  # a full disk, a folder that cannot be made, …
-        log.error("database %s cannot be opened: %s", ctx.paths.database, exc)
-        return [f"数据库无法打开（{exc}），使用记录暂存待写入。"], entries, changes
+    except Exception as exc:  # locked, read-only, a full disk, a folder that cannot be made
+        log.error("database %s cannot be opened for writing: %s", ctx.paths.database, exc)
+        notices.append(f"数据库暂时无法写入，使用记录先暂存，恢复后自动写入：{exc}")
+        try:
+            entries, changes = load_today_readonly(ctx.paths.database, ctx.config.counter_id, today)
+        except Exception as read_exc:
+            log.error("today's checklist records cannot be read either: %s", read_exc)
+        return notices, entries, changes
     try:
         if opened.moved_aside:
             log.error(

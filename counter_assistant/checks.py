@@ -202,18 +202,24 @@ def set_pin(ctx: Context, pin: str | None) -> int:
     return 0
 
 
+_SUPERVISOR_HEADER = re.compile(r"\[\s*supervisor\s*\]\s*(#.*)?")  # a comment may follow
+_PIN_KEY = re.compile(r"pin_hash\s*=")
+
+
 def _replace_pin_line(text: str, line: str) -> str:
     lines = text.splitlines()
     in_section = False
+    header = None
     for i, current in enumerate(lines):
         stripped = current.strip()
         if stripped.startswith("["):
-            in_section = stripped == "[supervisor]"
-        elif in_section and stripped.startswith("pin_hash"):
+            in_section = bool(_SUPERVISOR_HEADER.fullmatch(stripped))
+            if in_section and header is None:
+                header = i
+        elif in_section and _PIN_KEY.match(stripped):
             lines[i] = line
             return "\n".join(lines) + "\n"
-    if "[supervisor]" in (s.strip() for s in lines):
-        idx = [s.strip() for s in lines].index("[supervisor]")
-        lines.insert(idx + 1, line)
+    if header is not None:
+        lines.insert(header + 1, line)
         return "\n".join(lines) + "\n"
     return text.rstrip("\n") + ("\n\n" if text else "") + f"[supervisor]\n{line}\n"
