@@ -112,6 +112,7 @@ class PromptWindow(QWidget):
         self._drag_offset: QPoint | None = None
         self._drag_start: QPoint | None = None
         self._base = QRect()  # the size and place the clerk chose; a long sentence grows it
+        self._grown = False  # larger than _base, for the sentence shown now
         self._text = ""
         self._pages: list[str] = [""]
         self._page = 0
@@ -357,15 +358,20 @@ class PromptWindow(QWidget):
             rect.moveBottom(bottom)
         if base.center().x() > area.center().x():  # in the right half: grow leftwards
             rect.moveRight(right)
+        self._grown = True
         self.setGeometry(fit_inside(rect, area))
 
     def _restore_base(self) -> None:
-        if self._base.isValid() and self.geometry() != self._base:
+        """Back to the clerk's size after a long sentence; else the size now is theirs."""
+        if self._grown and self._base.isValid():
             self.setGeometry(self._base)
+        else:
+            self._base = self.geometry()
+        self._grown = False
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         if obj is self.size_grip and event.type() == QEvent.Type.MouseButtonRelease:
-            self._base = self.geometry()  # the clerk chose this size
+            self._base, self._grown = self.geometry(), False  # the clerk chose this size
             QTimer.singleShot(0, self._lay_out_text)
         return super().eventFilter(obj, event)
 
@@ -416,7 +422,9 @@ class PromptWindow(QWidget):
     def save_geometry(self) -> None:
         if not self._state_file:
             return
-        g = self._base if self._base.isValid() else self.geometry()
+        if not self._grown:
+            self._base = self.geometry()
+        g = self._base
         data = {"x": g.x(), "y": g.y(), "width": g.width(), "height": g.height()}
         try:
             self._state_file.parent.mkdir(parents=True, exist_ok=True)
