@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-RULE_40 = "依照本中心现行的管理办法，委托他人代为办理的，须同时提供经过公证的授权委托书原件"
+DATA = ROOT / "tests" / "data" / "counter"  # the tests' longest realistic values
 DOCUMENTS = ("身份证", "户口簿", "婚姻证明", "购房合同", "原贷款合同", "还款明细",
              "收入证明", "不动产登记证明")  # fmt: skip
 CONFIG = """
@@ -35,31 +35,11 @@ id = "PJ-03"
 window = "3"
 department = "归集科"
 [prompts]
-business_catalog = "business.toml"
-rules = "rules.toml"
+business_catalog = "{data}/business.toml"
+rules = "{data}/rules.toml"
 answers = "{answers}"
 [staff]
 roster = ["张丽", {{ id = "0312", name = "王强" }}]
-"""
-BUSINESS = f"""
-[[business]]
-key = "loan_combo"
-name = "商业贷款转公积金贷款"
-initials = "zd"
-documents = {json.dumps(list(DOCUMENTS), ensure_ascii=False)}
-
-[[business]]
-key = "withdraw_retire"
-name = "退休提取"
-initials = "tx"
-documents = ["身份证", "退休证明", "本人银行卡"]
-"""
-RULES = f"""
-[[rule]]
-key = "agent"
-name = "委托代办"
-initials = "wtdb"
-text = "{RULE_40}"
 """
 
 
@@ -78,9 +58,8 @@ def build(workdir: Path):
     from counter_assistant.core.clock import Clock
 
     answers = resources.files("counter_assistant.resources").joinpath("answers.example.toml")
-    (workdir / "config.toml").write_text(CONFIG.format(answers=answers), encoding="utf-8")
-    (workdir / "business.toml").write_text(BUSINESS, encoding="utf-8")
-    (workdir / "rules.toml").write_text(RULES, encoding="utf-8")
+    config = CONFIG.format(answers=answers, data=DATA.as_posix())
+    (workdir / "config.toml").write_text(config, encoding="utf-8")
     ctx = load_context(str(workdir / "config.toml"), str(workdir / "data"))
     if ctx.problems:
         raise SystemExit("\n".join(map(str, ctx.problems)))

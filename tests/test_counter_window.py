@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
 
 from counter_assistant.app import build_counter
 from counter_assistant.context import load_context
+from counter_assistant.core import rules
 from counter_assistant.core.actions import default_hotkeys
 from counter_assistant.core.clock import FakeClock
 from counter_assistant.core.day import DayState
@@ -24,43 +26,17 @@ from counter_assistant.platform.focus import ForegroundKeeper
 from counter_assistant.platform.hotkeys.fake import FakeHotkeyBackend
 from counter_assistant.ui.fitting import text_height
 
-RULE_40 = "依照本中心现行的管理办法，委托他人代为办理的，须同时提供经过公证的授权委托书原件"
+DATA = Path(__file__).parent / "data" / "counter"  # eight documents, a 40-character rule
+RULE_40 = rules.load(DATA / "rules.toml").get("agent").text
 CONFIG = """
 [counter]
 id = "PJ-03"
 window = "3"
 department = "归集科"
 [prompts]
-business_catalog = "business.toml"
-rules = "rules.toml"
+business_catalog = "{data}/business.toml"
+rules = "{data}/rules.toml"
 answers = "{answers}"
-"""
-BUSINESS = """
-[[business]]
-key = "withdraw_retire"
-name = "退休提取"
-initials = "tx"
-documents = ["身份证", "退休证明", "本人银行卡"]
-
-[[business]]
-key = "loan_combo"
-name = "商业贷款转公积金贷款"
-initials = "zd"
-documents = ["身份证", "户口簿", "婚姻证明", "购房合同", "原贷款合同", "还款明细",
-             "收入证明", "不动产登记证明"]
-"""
-RULES = f"""
-[[rule]]
-key = "agent"
-name = "委托代办"
-initials = "wtdb"
-text = "{RULE_40}"
-
-[[rule]]
-key = "short"
-name = "本人办理"
-initials = "brbl"
-text = "此项业务须由本人持有效身份证件办理"
 """
 
 
@@ -83,9 +59,8 @@ def make(qtbot, tmp_path, monkeypatch):
 
     monkeypatch.delenv("DISPLAY", raising=False)
     answers = resources.files("counter_assistant.resources").joinpath("answers.example.toml")
-    (tmp_path / "config.toml").write_text(CONFIG.format(answers=answers), encoding="utf-8")
-    (tmp_path / "business.toml").write_text(BUSINESS, encoding="utf-8")
-    (tmp_path / "rules.toml").write_text(RULES, encoding="utf-8")
+    config = CONFIG.format(answers=answers, data=DATA.as_posix())
+    (tmp_path / "config.toml").write_text(config, encoding="utf-8")
     built = []
 
     def make(prepared=True, taken=(), start=datetime(2026, 11, 27, 8, 5)):

@@ -34,39 +34,19 @@ __all__ = ["wm_display"]
 pytestmark = pytest.mark.xvfb
 
 HERE = Path(__file__).parent
-CONFIG = """
+DATA = HERE / "data" / "counter"  # eight documents, a 40-character rule
+CONFIG = f"""
 [counter]
 id = "E2E-01"
 window = "7"
 department = "归集科"
 
 [prompts]
-business_catalog = "business.toml"
-rules = "rules.toml"
+business_catalog = "{DATA.as_posix()}/business.toml"
+rules = "{DATA.as_posix()}/rules.toml"
 
 [app]
 hotkey_backend = "x11"
-"""
-BUSINESS = """
-[[business]]
-key = "withdraw_retire"
-name = "退休提取"
-initials = "tx"
-documents = ["身份证", "退休证明", "本人银行卡"]
-
-[[business]]
-key = "loan_combo"
-name = "商业贷款转公积金贷款"
-initials = "zd"
-documents = ["身份证", "户口簿", "婚姻证明", "购房合同", "原贷款合同", "还款明细",
-             "收入证明", "不动产登记证明"]
-"""
-RULES = """
-[[rule]]
-key = "agent"
-name = "委托代办"
-initials = "wtdb"
-text = "依照本中心现行的管理办法，委托他人代为办理的，须同时提供经过公证的授权委托书原件"
 """
 
 
@@ -77,8 +57,6 @@ class Counter:
         self.display, self.tmp = display, tmp
         self.config = tmp / "config.toml"
         self.config.write_text(CONFIG, encoding="utf-8")
-        (tmp / "business.toml").write_text(BUSINESS, encoding="utf-8")
-        (tmp / "rules.toml").write_text(RULES, encoding="utf-8")
         self.data = tmp / "data"
         self.db = self.data / "counter.sqlite3"
         self.log = self.data / "logs" / "counter-assistant.log"

@@ -94,3 +94,13 @@ def test_shipped_examples_are_marked_valid_and_hold_no_figures(name, module):
     assert "EXAMPLE" in text
     spoken = [item.text for item in loaded]
     assert not [t for t in spoken if re.search(r"[0-9０-９一二三四五六七八九十百千万]", t)]
+
+
+def test_an_unknown_key_is_named_and_the_entry_still_used():
+    loaded = parse_rules(GOOD + 'note = "内部说明"\n')
+    assert [r.key for r in loaded] == ["in_person"]
+    (problem,) = loaded.problems
+    assert (
+        str(problem)
+        == "rules.toml:7 [rule[0].note]: unknown key 'note'; use key, name, initials, text"
+    )

@@ -7,13 +7,11 @@ window shows it like any prompt. Recorded as situation "answer" with the key as 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from counter_assistant.core.listfile import parse_entries
-from counter_assistant.core.problems import Problem, TomlFileError, read_toml
+from counter_assistant.core.listfile import Entries, load_file, parse_entries
 
 FIELDS = ("key", "title", "initials", "text")
 SITUATION = "answer"  # the usage record's situation for every answer
@@ -28,19 +26,8 @@ class Answer:
 
 
 @dataclass
-class AnswerList:
-    items: tuple[Answer, ...] = ()
-    source: str = ""
-    problems: list[Problem] = field(default_factory=list)
-
-    def __iter__(self) -> Iterator[Answer]:
-        return iter(self.items)
-
-    def __len__(self) -> int:
-        return len(self.items)
-
-    def get(self, key: str) -> Answer | None:
-        return next((a for a in self.items if a.key == key), None)
+class AnswerList(Entries[Answer]):
+    pass
 
 
 def parse(data: dict[str, Any], name: str, text: str) -> AnswerList:
@@ -51,10 +38,4 @@ def parse(data: dict[str, Any], name: str, text: str) -> AnswerList:
 
 def load(path: Path | str | None) -> AnswerList:
     """The center's answers; none when no file is named."""
-    if not path:
-        return AnswerList()
-    try:
-        data, text = read_toml(path)
-    except TomlFileError as exc:
-        return AnswerList((), str(path), [exc.problem])
-    return parse(data, str(path), text)
+    return load_file(path, parse, AnswerList)

@@ -8,13 +8,57 @@ center's content publishing checks a file exactly as a counter will load it.
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Generic, Protocol, TypeVar
 
-from counter_assistant.core.problems import Problem, locate
+from counter_assistant.core.problems import Problem, TomlFileError, locate, read_toml
 from counter_assistant.core.prompts import debris_in
 
 KEY_RE = re.compile(r"^[A-Za-z0-9_.\-]+$")
 INITIALS_RE = re.compile(r"^[a-z]+$")
+
+
+class Keyed(Protocol):
+    @property
+    def key(self) -> str: ...
+
+
+T = TypeVar("T", bound=Keyed)
+L = TypeVar("L", bound="Entries[Any]")
+
+
+@dataclass
+class Entries(Generic[T]):
+    """The usable entries of one file, where they came from, and what was wrong."""
+
+    items: tuple[T, ...] = ()
+    source: str = ""
+    problems: list[Problem] = field(default_factory=list)
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def get(self, key: str) -> T | None:
+        return next((item for item in self.items if item.key == key), None)
+
+
+def load_file(
+    path: Path | str | None, parse: Callable[[dict[str, Any], str, str], L], empty: type[L]
+) -> L:
+    """The file's entries; none when no file is named; a file that cannot be read or
+    parsed is one problem naming it (and its line)."""
+    if not path:
+        return empty()
+    try:
+        data, text = read_toml(path)
+    except TomlFileError as exc:
+        return empty((), str(path), [exc.problem])
+    return parse(data, str(path), text)
 
 
 def parse_entries(
@@ -57,33 +101,33 @@ def _entry(
     if not isinstance(raw, dict):
         problems.append(Problem(name, where, f"must be a table with {', '.join(fields)}"))
         return None
-    found = len(problems)
-    for extra in sorted(set(raw) - set(fields)):
+    for extra in sorted(set(raw) - set(fields)):  # reported; the entry is still used
         message = f"unknown key {extra!r}; use {', '.join(fields)}"
         problems.append(
             Problem(name, f"{where}.{extra}", message, locate(text, f"{where}.{extra}"))
         )
+    found = len(problems)
     entry: dict[str, str] = {}
-    for field in fields:
-        value = raw.get(field)
-        key = f"{where}.{field}"
+    for item_field in fields:
+        value = raw.get(item_field)
+        key = f"{where}.{item_field}"
         line = locate(text, key)
         if not isinstance(value, str) or not value.strip():
             problems.append(Problem(name, key, "must be a non-empty string", line))
             continue
         value = value.strip()
-        bad = _bad(field, value)
+        bad = _bad(item_field, value)
         if bad:
             problems.append(Problem(name, key, bad, line))
             continue
-        entry[field] = value
+        entry[item_field] = value
     return entry if len(problems) == found else None
 
 
-def _bad(field: str, value: str) -> str:
-    if field == "key":
+def _bad(what: str, value: str) -> str:
+    if what == "key":
         return "" if KEY_RE.match(value) else "use letters, digits, _ - . only (it is recorded)"
-    if field == "initials":
+    if what == "initials":
         ok = INITIALS_RE.match(value)
         return "" if ok else "lower-case pinyin initials, letters only, e.g. brbl for 本人办理"
     debris = debris_in(value)

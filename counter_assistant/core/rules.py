@@ -8,13 +8,12 @@ named.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from counter_assistant.core.listfile import parse_entries
-from counter_assistant.core.problems import Problem, TomlFileError, locate, read_toml
+from counter_assistant.core.listfile import Entries, load_file, parse_entries
+from counter_assistant.core.problems import Problem, locate
 
 FIELDS = ("key", "name", "initials", "text")
 BRACKETS = ("（", "）", "(", ")")
@@ -34,20 +33,7 @@ class Rule:
 
 
 @dataclass
-class RuleList:
-    items: tuple[Rule, ...] = ()
-    source: str = ""
-    problems: list[Problem] = field(default_factory=list)
-
-    def __iter__(self) -> Iterator[Rule]:
-        return iter(self.items)
-
-    def __len__(self) -> int:
-        return len(self.items)
-
-    def get(self, key: str) -> Rule | None:
-        return next((r for r in self.items if r.key == key), None)
-
+class RuleList(Entries[Rule]):
     @property
     def spoken(self) -> dict[str, str]:
         """Rule key -> the words said in brackets (PromptSession.rules)."""
@@ -70,10 +56,4 @@ def parse(data: dict[str, Any], name: str, text: str) -> RuleList:
 
 def load(path: Path | str | None) -> RuleList:
     """The center's rules; none when no file is named (the clerk types a rule instead)."""
-    if not path:
-        return RuleList()
-    try:
-        data, text = read_toml(path)
-    except TomlFileError as exc:
-        return RuleList((), str(path), [exc.problem])
-    return parse(data, str(path), text)
+    return load_file(path, parse, RuleList)
