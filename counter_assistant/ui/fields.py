@@ -17,13 +17,11 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -33,7 +31,7 @@ from counter_assistant.core.picking import BusinessMatch, listed, resolve_busine
 from counter_assistant.core.rules import RuleList
 from counter_assistant.core.session import TITLES, Filled
 from counter_assistant.ui.mnemonics import PopupMnemonics
-from counter_assistant.ui.screen import fit_dialog
+from counter_assistant.ui.screen import VerticalScroll, fit_dialog
 from counter_assistant.ui.text import colour
 
 TEXT_FIELDS = (
@@ -87,10 +85,7 @@ class FieldsDialog(QDialog):
         self.edits["rule"] = self.rule_edit
         body = QWidget()
         body.setLayout(form)
-        scroll = QScrollArea(widgetResizable=True, frameShape=QFrame.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setWidget(body)  # scrolls only on a screen too small even for small type
-        layout.addWidget(scroll, 1)
+        layout.addWidget(VerticalScroll(body), 1)  # scrolls only where small type is too big
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )

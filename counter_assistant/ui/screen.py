@@ -7,9 +7,9 @@ screen; the prompt window is moved and shrunk to lie wholly on one screen.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRect, QSize
+from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtGui import QFont, QGuiApplication
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QFrame, QScrollArea, QWidget
 
 SMALLEST_DIALOG_PT = 9
 SHARE = 0.92  # of the available area; the rest is for the window manager's frame
@@ -27,15 +27,14 @@ def fit_dialog(dialog: QWidget, preferred: QSize | None = None, avoid: QRect | N
     than the screen; type a point smaller at a time while it does not fit, then less
     room between rows (a dialog with a scroll area scrolls only after that).
     Centred, or with ``avoid`` in the corner that leaves most of that rect uncovered."""
-    dialog.ensurePolished()
     area = available_for(dialog)
     limit = QSize(int(area.width() * SHARE), int(area.height() * SHARE))
     font = QFont(dialog.font())
+    _measure(dialog)
     while not _within(_wanted(dialog), limit) and font.pointSizeF() > SMALLEST_DIALOG_PT:
         font.setPointSizeF(font.pointSizeF() - 1)
         dialog.setFont(font)
-        if dialog.layout() is not None:
-            dialog.layout().activate()
+        _measure(dialog)
     if not _within(_wanted(dialog), limit):
         _tighten(dialog)
     dialog.setMaximumSize(area.size())
@@ -76,6 +75,22 @@ def _tighten(dialog: QWidget) -> None:
         dialog.layout().activate()
 
 
+def _measure(dialog: QWidget) -> None:
+    """Size hints as they will be once shown: every child styled (widgets made while the
+    dialog was hidden are not yet), scrolled bodies passing their size up."""
+    from PySide6.QtWidgets import QLayout
+
+    for child in (dialog, *dialog.findChildren(QWidget)):
+        child.ensurePolished()
+    for layout in dialog.findChildren(QLayout):
+        layout.invalidate()
+    for scroll in dialog.findChildren(VerticalScroll):
+        scroll.updateGeometry()
+    if dialog.layout() is not None:
+        dialog.layout().invalidate()
+        dialog.layout().activate()
+
+
 def _wanted(dialog: QWidget) -> QSize:
     return dialog.sizeHint().expandedTo(dialog.minimumSizeHint())
 
@@ -109,3 +124,27 @@ def fit_inside(rect: QRect, area: QRect, corner: bool = False) -> QRect:
         x = min(max(rect.x(), area.left()), area.right() - width + 1)
         y = min(max(rect.y(), area.top()), area.bottom() - height + 1)
     return QRect(max(x, area.left()), max(y, area.top()), width, height)
+
+
+class VerticalScroll(QScrollArea):
+    """A dialog's body that scrolls up and down, only on a screen too small for it even in
+    small type: it asks for its whole content (so fit_dialog makes the type smaller first)
+    and is never narrower than the content, so nothing is cut at the side."""
+
+    def __init__(self, body: QWidget) -> None:
+        super().__init__(widgetResizable=True, frameShape=QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setWidget(body)
+
+    def _bar(self) -> int:
+        return self.verticalScrollBar().sizeHint().width()
+
+    def sizeHint(self) -> QSize:
+        inner = self.widget().sizeHint().expandedTo(self.widget().minimumSizeHint())
+        return QSize(inner.width() + self._bar(), inner.height())
+
+    def minimumSizeHint(self) -> QSize:
+        inner = self.widget().minimumSizeHint()
+        return QSize(
+            inner.width() + self._bar(), min(inner.height(), 4 * self.fontMetrics().height())
+        )
