@@ -16,6 +16,7 @@ import sys
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
@@ -39,6 +40,9 @@ from counter_assistant.ui.hotkey_service import Chooser, HotkeyService
 from counter_assistant.ui.prompt_window import PromptWindow
 from counter_assistant.ui.tasks import TaskRunner
 from counter_assistant.ui.text import key_text
+
+if TYPE_CHECKING:
+    from counter_assistant.sync.sender import SyncService
 
 log = logging.getLogger(__name__)
 TICK_MS = 30_000
@@ -127,14 +131,22 @@ class Counter:
     bridge: Bridge
     tasks: TaskRunner
     notices: list[str]
+    sync: SyncService | None = None  # None without [sync] url
 
     def start(self) -> None:
         self.recorder.start()  # after its status is wired: start-up failures are shown
         self.ui.start(self.notices)
+        if self.sync is not None:
+            from counter_assistant.ui.sync_status import snapshot_of
+
+            self.sync.push_snapshot(snapshot_of(self.ui))
+            self.sync.start()
 
     def stop(self) -> None:
         self.ui.shutdown()
         self.recorder.close()
+        if self.sync is not None:
+            self.sync.stop(timeout=2.0)  # never hold up quitting for the network
         self.tasks.shutdown(wait=False)
 
 
@@ -189,7 +201,20 @@ def build_counter(ctx: Context, clock: Clock, choose: BackendFactory = choose_ba
     bridge.hotkey.connect(hotkeys.on_backend_fired)
     bridge.storage_status.connect(ui.storage_status)
     bridge.notice.connect(ui.notify)
-    return Counter(ui, recorder, gate, bridge, tasks, notices)
+    return Counter(ui, recorder, gate, bridge, tasks, notices, build_sync(ctx, ui, bridge))
+
+
+def build_sync(ctx: Context, ui: CounterUi, bridge: Bridge) -> SyncService | None:
+    """The sender to the center's server; without [sync] url nothing of it is imported."""
+    if not ctx.config.sync_url:
+        return None
+    from counter_assistant.sync.sender import from_config
+    from counter_assistant.ui.sync_status import snapshot_of
+
+    sync = from_config(ctx.config, ctx.paths.database, on_state=bridge.report_sync)
+    bridge.sync_status.connect(ui.sync_status)
+    ui.tick_hooks.append(lambda: sync.push_snapshot(snapshot_of(ui)))
+    return sync
 
 
 def run_app(

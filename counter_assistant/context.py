@@ -11,6 +11,11 @@ from counter_assistant.core import rules as rule_file
 from counter_assistant.core.answers import AnswerList
 from counter_assistant.core.business import BusinessCatalog, load_business_catalog
 from counter_assistant.core.config import Config, load_config
+from counter_assistant.core.notice_template import (
+    NoticeTemplate,
+    builtin_template,
+    load_notice_template,
+)
 from counter_assistant.core.paths import Paths, resolve_paths
 from counter_assistant.core.problems import Problem
 from counter_assistant.core.prompts import Catalog, load_catalog
@@ -26,6 +31,7 @@ class Context:
     paths: Paths
     catalog: Catalog
     business: BusinessCatalog
+    notice_template: NoticeTemplate = field(default_factory=builtin_template)
     rules: RuleList = field(default_factory=RuleList)
     answers: AnswerList = field(default_factory=AnswerList)
 
@@ -35,6 +41,7 @@ class Context:
             *self.config.problems,
             *self.catalog.problems,
             *self.business.problems,
+            *self.notice_template.problems,
             *self.rules.problems,
             *self.answers.problems,
         ]
@@ -48,9 +55,10 @@ def load_context(
     setup_logging(paths.log_file, debug)
     catalog = load_catalog(config.language, config.prompt_overrides or None)
     business = load_business_catalog(config.business_catalog or None)
+    notice = load_notice_template(config.notice_template or None)
     rules = rule_file.load(config.rules or None)
     answers = answer_file.load(config.answers or None)
-    ctx = Context(config, paths, catalog, business, rules, answers)
+    ctx = Context(config, paths, catalog, business, notice, rules, answers)
     log.info(
         "counter-assistant %s, config %s, database %s",
         __version__,

@@ -14,6 +14,9 @@ import pytest
 from counter_assistant.core.config import MACHINE_DIR_ENV
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# No test prints on a real printer: CUPS is asked at a socket nobody listens on (the CUPS
+# test starts its own scheduler and passes its socket to the processes it runs).
+os.environ["CUPS_SERVER"] = "/nonexistent/counter-assistant-tests/cups.sock"
 
 
 @pytest.fixture(autouse=True)
@@ -41,3 +44,15 @@ def own_log_handlers():
         root.removeHandler(handler)
         handler.close()
     root.setLevel(level)
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """One throwaway PostgreSQL cluster for the whole test session (see tests/pgcluster.py)."""
+    try:
+        from tests.pgcluster import PgCluster, require_postgres
+    except ImportError:  # tests/ run as rootdir modules
+        from pgcluster import PgCluster, require_postgres
+    require_postgres()
+    with PgCluster() as cluster:
+        yield cluster

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
@@ -15,6 +16,9 @@ from counter_assistant.core.records import UsageRecord, new_record
 from counter_assistant.core.session import Filled, PromptSession, Shown
 from counter_assistant.ui.prompt_window import PromptWindow
 from counter_assistant.ui.text import key_text
+
+if TYPE_CHECKING:
+    from counter_assistant.core.notice import Notice
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +42,7 @@ class CounterController(QObject):
     """The GUI-thread side of every action. State lives in the core objects it holds."""
 
     prep_needed = Signal()  # a prompt was asked for before today's preparation
+    new_customer = Signal()  # the last customer's details are gone (greeting, idle, by hand)
 
     def __init__(
         self,
@@ -92,6 +97,10 @@ class CounterController(QObject):
         log.debug("shown %s.%s via %s", ANSWER, answer.key, trigger)
         self._record(self._usage(ANSWER, answer.key, trigger))
 
+    def allowed(self) -> bool:
+        """Today's preparation is done and the day is not closed; else say so in the window."""
+        return self._allowed()
+
     def _allowed(self) -> bool:
         state = self.gate.state
         if state is DayState.OPEN:
@@ -123,6 +132,8 @@ class CounterController(QObject):
             " (new customer)" if shown.new_customer else "",
         )
         self._record(self._usage(s.key, v.id, trigger))
+        if shown.new_customer:
+            self.new_customer.emit()
 
     def _usage(self, situation: str, variant: str, trigger: str) -> UsageRecord:
         return new_record(
@@ -148,6 +159,7 @@ class CounterController(QObject):
         self.session.leave_prompt()
         self._show_customer()
         self.window.show_prompt("下一位客户", "上一位客户的信息已清空。", hint=True)
+        self.new_customer.emit()
 
     def tick(self) -> None:
         """The idle time: details left from a customer who has gone are cleared."""
@@ -161,3 +173,19 @@ class CounterController(QObject):
         if self.session.current_key and self.gate.state is DayState.OPEN:
             shown = self.session.current()
             self.window.show_prompt(heading(shown), shown.text, note=shown.situation.note)
+
+    def record_notice(self, notice: Notice, variant: str, trigger: str) -> None:
+        """One notice handed out (printed, or saved as PDF): the catalog materials that
+        were missing, never what was typed or the citizen's name."""
+        self._record(
+            new_record(
+                self._clock,
+                counter_id=self._counter_id,
+                staff_id=notice.staff_id,
+                situation="notice",
+                variant=variant,
+                business=notice.business_key,
+                trigger=trigger,
+                detail=notice.detail(),
+            )
+        )

@@ -25,6 +25,7 @@ from counter_assistant.ui.day_dialogs import DayDialogs
 from counter_assistant.ui.dialog_focus import DialogFocus
 from counter_assistant.ui.hotkey_service import HotkeyService
 from counter_assistant.ui.menu import CounterMenu, app_icon, cheat_sheet_text, show_text_box
+from counter_assistant.ui.notice_desk import NoticeDesk
 from counter_assistant.ui.prompt_window import PromptWindow
 from counter_assistant.ui.screen import fit_dialog
 from counter_assistant.ui.tasks import TaskRunner
@@ -62,18 +63,34 @@ class CounterUi(QObject):
         self._flush = flush
         self.notices: list[str] = []
         self.storage_notice = ""
+        self.sync_word = ""  # the center server's sync state in a word; "" without one
+        self.tick_hooks: list[Callable[[], None]] = []  # run after each tick (status row)
         self._foreground: ForegroundKeeper | None = None
         self.dialog_focus = DialogFocus(lambda: self.foreground)
         self._picker: PickerDialog | None = None
         self._fields: FieldsDialog | None = None
+        self.notice_line = ""  # the last notice's outcome, until the next customer
+        self.notice = NoticeDesk(
+            ctx,
+            controller,
+            tasks,
+            clock,
+            self._set_notice_line,
+            lambda: self.dialog_focus.opened(self.notice.dialog),
+        )
+        self.notice.focus_returned.connect(lambda: self.dialog_focus.closed(self.notice.dialog))
+        self._prune_soon = QTimer(self, singleShot=True, interval=5000)  # not on the way to start
+        self._prune_soon.timeout.connect(lambda: self.notice.prune_daily(self.gate.local_date))
         self._boxes: list[QObject] = []  # non-modal windows kept alive while shown
         self.handlers: dict[str, Callable[[str], None]] = {
             "next_variant": controller.next_variant,
             "toggle_window": lambda _trigger: window.toggle(),
-            "next_customer": lambda _trigger: controller.next_customer(),
+            "next_customer": lambda _trigger: self.next_customer(),
             "picker": lambda _trigger: self.open_picker(),
             "fields": lambda _trigger: self.open_fields(),
             "next_page": lambda _trigger: window.next_page(),
+            "notice": self.notice.print_now,
+            "notice_dialog": lambda _trigger: self.notice.open_dialog(),
         }
         missing = set(COMMAND_IDS) - set(self.handlers)
         assert not missing, f"actions without a handler: {missing}"
@@ -89,6 +106,7 @@ class CounterUi(QObject):
         self.hotkeys.changed.connect(self._hotkeys_changed)
         self.window.action_requested.connect(self.dispatch)
         self.controller.prep_needed.connect(self.day.show_prep)
+        self.controller.new_customer.connect(lambda: self._set_notice_line(""))
         self.day.changed.connect(self.day.update_menu)
         self.day.take_focus = self.dialog_focus.opened
         self.day.give_focus_back = self.dialog_focus.closed
@@ -120,11 +138,25 @@ class CounterUi(QObject):
         lines = [*self.hotkeys.notices(), *self.notices]
         if self.storage_notice:
             lines.append(self.storage_notice)
+        if self.notice_line:
+            lines.append(self.notice_line)
         self.window.set_notices(lines)
 
-    def _hotkeys_changed(self) -> None:
+    def sync_status(self, state) -> None:
+        """The sender's state, through the Bridge: a word in the status line, the tray
+        tooltip says more (last success, why it fails)."""
+        self.sync_word = state.word
+        self._show_status()
+        self.menu.set_tooltip("\n".join(x for x in (self.window.windowTitle(), state.tooltip) if x))
+
+    def _show_status(self) -> None:
         text, warning = self.hotkeys.status()
+        if self.sync_word:
+            text = f"{text} · {self.sync_word}" if text else self.sync_word
         self.window.set_status(text, warning=warning)
+
+    def _hotkeys_changed(self) -> None:
+        self._show_status()
         if not self.hotkeys.global_ok:
             self.window.set_focusable(True)  # the clerk clicks the window to use shortcuts
         self.pause_action.setChecked(self.hotkeys.paused)
@@ -153,6 +185,7 @@ class CounterUi(QObject):
         self.day.update_menu()
         if self.gate.state is DayState.NEEDS_PREP:
             self.day.show_prep()
+        self._prune_soon.start()
 
     def _session_unlocked(self) -> None:
         reset = getattr(self.hotkeys.backend, "reset_state", None)  # the keyboard hook only
@@ -160,6 +193,7 @@ class CounterUi(QObject):
             reset()
 
     def shutdown(self) -> None:
+        self._prune_soon.stop()
         self.hotkeys.stop()
         self.window.save_geometry()
         self.menu.hide_tray()
@@ -175,6 +209,9 @@ class CounterUi(QObject):
         elif event is DayEvent.CLOSING_TIME:
             self.day.offer_close(self.menu.tray)
         self.day.update_menu()
+        self.notice.prune_daily(self.gate.local_date)
+        for hook in self.tick_hooks:
+            hook()
 
     # --- dialogs that take focus and give it back ---------------------------------
     @property
@@ -216,7 +253,7 @@ class CounterUi(QObject):
                 self.ctx.business, min(self.ctx.config.font_size, 16), rules=self.ctx.rules
             )
             self._fields.applied.connect(self.controller.apply_fields)
-            self._fields.next_customer.connect(self.controller.next_customer)
+            self._fields.next_customer.connect(self.next_customer)
             fields = self._fields
             self._fields.finished.connect(lambda _r: self.dialog_focus.closed(fields))
         return self._fields
@@ -237,6 +274,13 @@ class CounterUi(QObject):
     def bring_forward(self) -> None:
         self.window.show_quietly()
 
+    def next_customer(self) -> None:
+        self.controller.next_customer()  # its new_customer signal clears the notice line
+
+    def _set_notice_line(self, line: str) -> None:
+        self.notice_line = line
+        self._refresh_notices()
+
     # --- menu ---------------------------------------------------------------------
     def _build_menu(self) -> CounterMenu:
         def command(action: str) -> Callable[[], None]:
@@ -247,6 +291,8 @@ class CounterUi(QObject):
                 (self.label("toggle_window"), command("toggle_window")),
                 (self.label("picker") + "…", command("picker")),
                 (self.label("fields") + "…", command("fields")),
+                (self.label("notice"), command("notice")),
+                (self.label("notice_dialog") + "…", command("notice_dialog")),
                 (self.label("next_customer"), command("next_customer")),
                 None,
                 ("热键一览", self.show_cheat_sheet),

@@ -317,9 +317,10 @@ def _wrap(layout) -> QWidget:
     return w
 
 
-def run_supervisor(ctx) -> int:
+def run_supervisor(ctx, url: str | None = None, center: str | None = None) -> int:
     """The report window on its own. Where the config in force sets a supervisor PIN (a
-    counter PC), it is asked first, as from the counter's menu."""
+    counter PC), it is asked first, as from the counter's menu. With a server (--url or
+    [sync] url) its first page is today, live, at every counter."""
     from counter_assistant.core.pin import PinGuard
     from counter_assistant.ui.pin_dialog import ask_pin
     from counter_assistant.ui.tasks import TaskRunner
@@ -330,6 +331,12 @@ def run_supervisor(ctx) -> int:
         return 1
     tasks = TaskRunner()
     window = SupervisorWindow(ctx, tasks=tasks)
+    url = url or ctx.config.sync_url
+    if url:
+        from counter_assistant.ui.live_page import open_server_pages
+
+        center_id = center if center is not None else ctx.config.center_id
+        open_server_pages(window, tasks, url, ctx.config.sync_password_file, center_id)
     window.show()
     try:
         return app.exec()
