@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtPrintSupport import QPrinter, QPrinterInfo, QPrintPreviewWidget
 from PySide6.QtWidgets import (
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from counter_assistant.ui.notice_render import paint
+from counter_assistant.ui.screen import fit_dialog
 
 
 class NoticeDialog(QDialog):
@@ -65,7 +66,6 @@ class NoticeDialog(QDialog):
         self._refresh.timeout.connect(self.preview.updatePreview)
         self.name.textChanged.connect(lambda _text: self._refresh.start())
         self.finished.connect(lambda _result: self.name.clear())
-        self.resize(560, 760)
 
     def _paint(self, printer: QPrinter) -> None:
         paint(self._html_for(self.name.text().strip()), printer, self._paper)
@@ -80,6 +80,7 @@ class NoticeDialog(QDialog):
         self._html_for = html_for
         self.name.clear()
         self.preview.updatePreview()
+        fit_dialog(self, QSize(560, 760))  # never past the screen (1024x768 at 150 %)
         self.show()
         self.raise_()
         self.activateWindow()
