@@ -254,6 +254,10 @@ class CounterUi(QObject):
             )
             self._fields.applied.connect(self.controller.apply_fields)
             self._fields.next_customer.connect(self.next_customer)
+            # after the fields dialog has handed the keyboard back
+            self._fields.notice_requested.connect(
+                lambda: QTimer.singleShot(0, self.notice.open_dialog)
+            )
             fields = self._fields
             self._fields.finished.connect(lambda _r: self.dialog_focus.closed(fields))
         return self._fields

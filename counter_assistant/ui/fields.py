@@ -48,6 +48,7 @@ DOC_COLUMNS = 3
 class FieldsDialog(QDialog):
     applied = Signal(object)  # Filled
     next_customer = Signal()
+    notice_requested = Signal()  # applied, then the one-time notice asked for
 
     def __init__(
         self,
@@ -95,6 +96,12 @@ class FieldsDialog(QDialog):
         clear.setAutoDefault(False)
         buttons.addButton(clear, QDialogButtonBox.ButtonRole.ResetRole)
         clear.clicked.connect(self._clear)
+        notice = QPushButton("一次性告知单…(&G)")
+        notice.setAutoDefault(False)
+        notice.setToolTip("用所填业务和勾选的缺少材料打印一次性告知单")
+        buttons.addButton(notice, QDialogButtonBox.ButtonRole.ActionRole)
+        notice.clicked.connect(self._notice)
+        self.notice_button = notice
         buttons.accepted.connect(self._apply)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
@@ -316,15 +323,20 @@ class FieldsDialog(QDialog):
             self.missing_documents(), self.rule_keys(),
         )  # fmt: skip
 
-    def _apply(self) -> None:
+    def _apply(self) -> bool:
         filled = self.filled()
         if filled is None:  # say why, keep everything typed, go back to the business box
             self._business_changed(self.business.currentText())
             self.business.setFocus()
             self.business.lineEdit().selectAll()
-            return
+            return False
         self.applied.emit(filled)
         self.accept()
+        return True
+
+    def _notice(self) -> None:
+        if self._apply():
+            self.notice_requested.emit()
 
     def _clear(self) -> None:
         self.load(Filled())
