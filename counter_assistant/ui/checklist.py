@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import QEvent, QObject, QRect, Qt, Signal
-from PySide6.QtGui import QFont, QKeyEvent
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QCheckBox, QDialog, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from counter_assistant.core.config import StaffMember
-from counter_assistant.ui.screen import fit_dialog
+from counter_assistant.ui.screen import fit_dialog, set_up_dialog
 from counter_assistant.ui.staff import ENTER_KEYS, StaffPicker
 from counter_assistant.ui.text import colour
 
@@ -57,11 +57,7 @@ class ChecklistWindow(QDialog):
             raise ValueError(f"mode must be one of {', '.join(MODES)}")
         self.mode = mode
         title, article, intro = MODES[mode]
-        self.setWindowTitle(f"{title}（{article}）")
-        self.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, True)
-        font = QFont(self.font())
-        font.setPointSize(font_size)
-        self.setFont(font)
+        set_up_dialog(self, f"{title}（{article}）", font_size)
 
         layout = QVBoxLayout(self)
         heading = QLabel(f"<b>{title}</b>　{article}", self)

@@ -9,7 +9,7 @@ what cannot be used (initials of no business, several matches) is said in the di
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QStandardItem, QStandardItemModel
+from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -31,7 +31,7 @@ from counter_assistant.core.picking import BusinessMatch, listed, resolve_busine
 from counter_assistant.core.rules import RuleList
 from counter_assistant.core.session import TITLES, Filled
 from counter_assistant.ui.mnemonics import PopupMnemonics
-from counter_assistant.ui.screen import VerticalScroll, fit_dialog
+from counter_assistant.ui.screen import VerticalScroll, fit_dialog, set_up_dialog
 from counter_assistant.ui.text import colour
 
 TEXT_FIELDS = (
@@ -58,11 +58,7 @@ class FieldsDialog(QDialog):
         rules: RuleList | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("窗口服务助手 · 本位客户信息")
-        font = QFont(self.font())
-        font.setPointSize(font_size)
-        self.setFont(font)
-        self.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, True)
+        set_up_dialog(self, "窗口服务助手 · 本位客户信息", font_size)
         self._catalog = business
         self._rules = rules or RuleList()
         self._match = BusinessMatch()

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QFont
 from PySide6.QtPrintSupport import QPrinter, QPrinterInfo, QPrintPreviewWidget
 from PySide6.QtWidgets import (
     QDialog,
@@ -22,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from counter_assistant.ui.notice_render import paint
-from counter_assistant.ui.screen import fit_dialog
+from counter_assistant.ui.screen import fit_dialog, set_up_dialog
 
 
 class NoticeDialog(QDialog):
@@ -30,11 +29,7 @@ class NoticeDialog(QDialog):
 
     def __init__(self, paper: str, font_size: int = 14, parent=None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("窗口服务助手 · 一次性告知单")
-        self.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, True)
-        font = QFont(self.font())
-        font.setPointSize(font_size)
-        self.setFont(font)
+        set_up_dialog(self, "窗口服务助手 · 一次性告知单", font_size)
         self._paper = paper
         self._html_for: Callable[[str], str] = lambda _name: ""
         layout = QVBoxLayout(self)

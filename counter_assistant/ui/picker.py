@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QFont, QKeyEvent
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout
 
 from counter_assistant.core.answers import SITUATION as ANSWER
 from counter_assistant.core.picking import Choice, match, nothing_found
-from counter_assistant.ui.screen import fit_dialog
+from counter_assistant.ui.screen import fit_dialog, set_up_dialog
 from counter_assistant.ui.text import colour
 
 HINT = (
@@ -31,11 +31,7 @@ class PickerDialog(QDialog):
         self, items: list[Choice], render: Callable[[Choice], str], font_size: int = 14, parent=None
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("窗口服务助手 · 选择话术")
-        self.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, True)
-        font = QFont(self.font())
-        font.setPointSize(font_size)
-        self.setFont(font)
+        set_up_dialog(self, "窗口服务助手 · 选择话术", font_size)
         self._items = items
         self._render = render  # what the clerk would say now: slots filled, never "{slot}"
         layout = QVBoxLayout(self)

@@ -148,3 +148,13 @@ class VerticalScroll(QScrollArea):
         return QSize(
             inner.width() + self._bar(), min(inner.height(), 4 * self.fontMetrics().height())
         )
+
+
+def set_up_dialog(dialog: QWidget, title: str, font_size: int) -> None:
+    """What every dialog of the counter shares: its title, above the always-on-top prompt
+    window, and the clerk's type size (fit_dialog may make it smaller to fit)."""
+    dialog.setWindowTitle(title)
+    dialog.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, True)
+    font = QFont(dialog.font())
+    font.setPointSize(font_size)
+    dialog.setFont(font)
