@@ -39,6 +39,7 @@ from counter_assistant.ui.day_dialogs import DayDialogs
 from counter_assistant.ui.hotkey_service import Chooser, HotkeyService
 from counter_assistant.ui.prompt_window import PromptWindow
 from counter_assistant.ui.tasks import TaskRunner
+from counter_assistant.ui.text import key_text
 
 if TYPE_CHECKING:
     from counter_assistant.sync.sender import SyncService
@@ -162,7 +163,14 @@ def build_counter(ctx: Context, clock: Clock, choose: BackendFactory = choose_ba
     )
     recorder.remember_today([*entries, *changes])
     gate = DayGate(cfg, clock, recorder.record, entries, changes)
-    session = PromptSession(ctx.catalog, ctx.business, cfg.slot_values())
+    session = PromptSession(
+        ctx.catalog,
+        ctx.business,
+        cfg.slot_values(),
+        rules=ctx.rules.spoken,
+        rule_names={r.key: r.name for r in ctx.rules},
+        idle_minutes=cfg.new_customer_after_minutes,
+    )
 
     titles = {s.key: s.title for s in ctx.catalog}
     bindings = parse_bindings(cfg.hotkeys, titles)
@@ -170,13 +178,20 @@ def build_counter(ctx: Context, clock: Clock, choose: BackendFactory = choose_ba
     chooser: Chooser = lambda exclude: choose(cfg.hotkey_backend, bridge.fire, exclude)  # noqa: E731
     situations = [(s.key, s.title, cfg.hotkeys.get(s.key, "")) for s in ctx.catalog]
     window = PromptWindow(
-        cfg.font_size, situations, ctx.paths.state_file, focusable=backend is None, bold=cfg.bold
+        cfg.font_size,
+        situations,
+        ctx.paths.state_file,
+        focusable=backend is None,
+        bold=cfg.bold,
+        keys={action: key_text(combo) for action, combo in cfg.hotkeys.items()},
     )
     where = " · ".join(
         x for x in (f"{cfg.window}号窗口" if cfg.window else "", cfg.department) if x
     )
     window.set_title(f"窗口服务助手 · {where}" if where else "窗口服务助手")
-    controller = CounterController(session, window, recorder.record, gate, cfg.counter_id, clock)
+    controller = CounterController(
+        session, window, recorder.record, gate, cfg.counter_id, clock, ctx.answers, cfg.hotkeys
+    )
     hotkeys = HotkeyService(  # labels read the texts in force (the center may publish new ones)
         bindings, backend, reasons, chooser, window,
         lambda action: label_of(action, {s.key: s.title for s in ctx.catalog}),

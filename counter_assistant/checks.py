@@ -50,6 +50,8 @@ def check_config(ctx: Context) -> int:
         print(line)
     print(f"hotkey backend: {cfg.hotkey_backend}; prompts: {', '.join(ctx.catalog.sources)}")
     print(f"business catalog: {ctx.business.source} ({len(ctx.business.items)} entries)")
+    for what, items in (("rules", ctx.rules), ("frequent answers", ctx.answers)):
+        print(f"{what}: {items.source or 'none'} ({len(items)} entries)")
     print(f"database: {ctx.paths.database}; log: {ctx.paths.log_file}")
     if cfg.sync_url and cfg.sync_password_file:
         from counter_assistant.sync.connection import ServerError, read_password

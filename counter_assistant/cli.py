@@ -156,9 +156,9 @@ def cmd_prompts(args: argparse.Namespace) -> int:
         return 0
     for s in ctx.catalog:
         hotkey = ctx.config.hotkeys.get(s.key) or "-"
-        print(f"{s.key:<10} 第{s.article}条 {s.title}  [{hotkey}]")
+        print(f"{s.key:<10} {s.heading} {s.title}  [{hotkey}]")
         for i, v in enumerate(s.variants, 1):
-            print(f"    {i}. {v.label}: {v.text}")
+            print(f"    {i}. {v.label} ({v.source}): {v.text}")
     for problem in ctx.catalog.problems:
         print(f"warning: {problem}", file=sys.stderr)
     return 0

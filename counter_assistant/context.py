@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from counter_assistant import __version__
+from counter_assistant.core import answers as answer_file
+from counter_assistant.core import rules as rule_file
+from counter_assistant.core.answers import AnswerList
 from counter_assistant.core.business import BusinessCatalog, load_business_catalog
 from counter_assistant.core.config import Config, load_config
 from counter_assistant.core.content import KINDS, Content, ContentError
@@ -18,6 +21,7 @@ from counter_assistant.core.notice_template import (
 from counter_assistant.core.paths import Paths, resolve_paths
 from counter_assistant.core.problems import Problem
 from counter_assistant.core.prompts import Catalog, load_catalog
+from counter_assistant.core.rules import RuleList
 from counter_assistant.logsetup import setup_logging
 
 log = logging.getLogger(__name__)
@@ -30,6 +34,8 @@ class Context:
     catalog: Catalog
     business: BusinessCatalog
     notice_template: NoticeTemplate = field(default_factory=builtin_template)
+    rules: RuleList = field(default_factory=RuleList)
+    answers: AnswerList = field(default_factory=AnswerList)
     content: Content = field(default_factory=Content)  # the center's version in force
     local: dict[str, Any] = field(default_factory=dict)  # kind -> what the local files gave
 
@@ -40,6 +46,8 @@ class Context:
             *self.catalog.problems,
             *self.business.problems,
             *self.notice_template.problems,
+            *self.rules.problems,
+            *self.answers.problems,
         ]
 
     @property
@@ -67,7 +75,9 @@ def load_context(
     catalog = load_catalog(config.language, config.prompt_overrides or None)
     business = load_business_catalog(config.business_catalog or None)
     notice = load_notice_template(config.notice_template or None)
-    ctx = Context(config, paths, catalog, business, notice)
+    rules = rule_file.load(config.rules or None)
+    answers = answer_file.load(config.answers or None)
+    ctx = Context(config, paths, catalog, business, notice, rules, answers)
     use_cached_content(ctx)
     log.info(
         "counter-assistant %s, config %s, database %s",

@@ -15,6 +15,7 @@ from counter_assistant.context import load_context
 from counter_assistant.core.actions import default_hotkeys
 from counter_assistant.core.clock import FakeClock
 from counter_assistant.core.day import DayState
+from counter_assistant.core.session import Filled
 from counter_assistant.platform.hotkeys.base import BackendUnavailable
 from counter_assistant.platform.hotkeys.fake import FakeHotkeyBackend
 from counter_assistant.ui.prompt_window import place_on_screen
@@ -132,7 +133,8 @@ def test_phone_answer_uses_department_from_config(make_ui, qtbot):
 def test_taken_hotkey_is_named_and_others_keep_working(make_ui, qtbot):
     ui = make_ui(taken={"ctrl+alt+5"})
     notice = ui.window.notice_label.text()
-    assert "ctrl+alt+5" in notice and "无法办理" in notice and "占用" in notice
+    assert "Ctrl+Alt+5" in notice and "无法办理" in notice and "占用" in notice
+    assert "信息科" in notice and "配置" not in notice  # what a clerk can do
     assert ui.fake.fire("refusal") is None
     ui.fake.fire("outage")
     qtbot.waitUntil(lambda: prompt_text(ui).startswith("请原谅"))
@@ -144,19 +146,22 @@ def test_before_preparation_only_the_reminder_and_no_record(make_counter, qtbot)
     assert ui.gate.state is DayState.NEEDS_PREP
     assert ui.day.prep.isVisible()  # shown at start
     ui.day.prep.hide()
+    ui.window.show_prompt("", "")
     ui.fake.fire("greeting")
-    qtbot.waitUntil(lambda: "第十四条" in prompt_text(ui))
+    qtbot.waitUntil(lambda: "岗前准备尚未确认" in prompt_text(ui))
+    assert "第十四条" in ui.window.heading_label.text()
     assert recorded(counter) == []
-    assert ui.day.prep.isVisible()  # the blocked hotkey brings the checklist back
+    assert ui.day.prep.isVisible()  # the blocked hotkey shows the checklist again,
+    assert ui.day.prep.quiet  # without taking the keyboard
 
 
 def test_fields_fill_slots_and_next_customer_clears_them(make_counter, qtbot):
     counter = make_counter()
     ui = counter.ui
-    ui.controller.apply_fields({"surname": "王", "title": "女士"}, "loan")
+    ui.controller.apply_fields(Filled({"surname": "王", "title": "女士"}, "loan"))
     ui.dispatch("farewell", "click")
     assert prompt_text(ui) == "王女士，请慢走。"
-    assert "王女士" in ui.window.context_label.text()
+    assert "王女士" in ui.window.customer.text
     ui.dispatch("documents", "click")
     assert (
         prompt_text(ui)
@@ -164,7 +169,7 @@ def test_fields_fill_slots_and_next_customer_clears_them(make_counter, qtbot):
     )
     ui.dispatch("next_customer", "hotkey")
     assert "身份证" not in prompt_text(ui)
-    assert ui.window.context_label.text() == ""
+    assert "王" not in ui.window.customer.text
     rows = recorded(counter)
     assert [r[0] for r in recorded(counter, columns="trigger")] == ["click", "click"]
     assert rows and all("王" not in str(r) for r in rows)
@@ -277,16 +282,16 @@ def test_pause_also_stops_the_in_window_shortcuts(make_ui, qtbot):
 def test_tick_on_a_new_day_shows_the_checklist_and_clears_the_customer(make_counter):
     counter = make_counter()
     ui = counter.ui
-    ui.controller.apply_fields({"surname": "王", "title": "女士"}, "")
+    ui.controller.apply_fields(Filled({"surname": "王", "title": "女士"}))
     ui.dispatch("farewell", "click")
     ui.tick()
     assert not ui.day.prep.isVisible()  # same day: nothing to ask
     counter.ui.clock.set(datetime(2026, 11, 28, 7, 55).astimezone())
     ui.tick()
     assert ui.gate.state is DayState.NEEDS_PREP
-    assert ui.day.prep.isVisible()
+    assert ui.day.prep.isVisible() and ui.day.prep.quiet
     assert ui.controller.session.values().get("surname") is None
-    assert ui.window.context_label.text() == ""
+    assert "王" not in ui.window.customer.text
     assert ui.day.prep_action.isEnabled() and not ui.day.close_action.isEnabled()
 
 

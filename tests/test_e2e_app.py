@@ -119,8 +119,11 @@ def app(xvfb_display, tmp_path):
 
 
 def complete_checklist_by_keyboard(app: App, windows: list[int], staff_id: str) -> None:
-    """The first item has focus; Space ticks, Tab moves, the ID is typed, Enter confirms."""
+    """The checklist waits without the keyboard; the picker hotkey opens it (as the prompt
+    window says), the first item has focus; Space ticks, Tab moves, the ID is typed, Enter
+    confirms."""
     d = app.display
+    xdotool(d, "key", "ctrl+alt+p")
     wait_for(lambda: focused_window(d) in windows, what="the checklist to take focus")
     for _ in range(4):
         xdotool(d, "key", "space")

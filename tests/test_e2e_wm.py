@@ -54,7 +54,7 @@ def _wm_running(display: str) -> bool:
 
 
 def prepared_today(app: App) -> None:
-    """Today's Article 14 preparation already stored, so no checklist takes focus at start."""
+    """Today's Article 14 preparation already stored, so no checklist waits at start."""
     from counter_assistant.core.clock import Clock
     from counter_assistant.core.records import checklist_entry
     from counter_assistant.storage.db import open_database

@@ -196,3 +196,23 @@ def test_saved_notices_older_than_seven_days_go_once_a_day(qtbot, counter):
     counter.ui.tick()
     qtbot.waitUntil(lambda: not second.exists(), timeout=5000)
     assert other.exists()
+
+
+def test_the_fields_dialog_asks_for_the_notice_with_what_it_holds(counter, qtbot):
+    """The button in the fields dialog applies what was filled in, then opens the notice
+    with it: the business chosen and the documents ticked there."""
+    prepare(counter)
+    counter.ui.dispatch("fields", "hotkey")
+    fields = counter.ui.fields
+    qtbot.waitUntil(fields.isVisible)
+    business = counter.ui.ctx.business.get("withdraw_purchase")
+    fields.business.setCurrentIndex(fields.business.findData(business.key))
+    qtbot.waitUntil(lambda: len(fields.doc_checks) == len(business.documents))
+    next(c for c in fields.doc_checks if c.text() == "购房发票").setChecked(True)
+    fields.notice_button.click()
+    dialog = counter.ui.notice.dialog
+    qtbot.waitUntil(dialog.isVisible)
+    assert not fields.isVisible()
+    session = counter.ui.controller.session
+    assert session.business_key == "withdraw_purchase" and session.missing_docs == ("购房发票",)
+    assert counter.ui.notice._dialog_notice.business == business.name

@@ -18,7 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from counter_assistant.core import answers as answers_file
 from counter_assistant.core import business as business_file
+from counter_assistant.core import rules as rules_file
 from counter_assistant.core.config import SETTINGS, Config, _check_whole, _Reader
 from counter_assistant.core.problems import Problem, TomlFileError, locate, parse_toml
 from counter_assistant.core.prompts import apply_override, load_builtin
@@ -154,6 +156,24 @@ def parse_center(text: str, name: str, cfg: Config) -> tuple[Any, list[Problem]]
     return CenterFacts(values, origin), problems
 
 
+def _entry_list(module: Any) -> Callable[[str, str, Config], tuple[Any, list[Problem]]]:
+    """Rules or answers: the list file's own parse; an empty list is a problem here (a
+    center that publishes one means to have entries)."""
+
+    def parse(text: str, name: str, cfg: Config) -> tuple[Any, list[Problem]]:
+        data, problems = _toml(text, name)
+        if data is None:
+            return None, problems
+        entries = module.parse(data, name, text)
+        problems = list(entries.problems)
+        if not entries.items and not problems:
+            table = module.__name__.rsplit(".", 1)[-1].rstrip("s")
+            problems.append(Problem(name, table, f"no [[{table}]] entry: list at least one"))
+        return entries, problems
+
+    return parse
+
+
 def parse_notice(text: str, name: str, cfg: Config) -> tuple[Any, list[Problem]]:
     from counter_assistant.core.notice_template import NoticeTemplate, check_template
 
@@ -181,7 +201,7 @@ register(Kind("catalog", "business catalog", "prompts.business_catalog", "busine
 register(
     Kind(
         "center",
-        "the center's facts (hours, checklist items, name, address, telephone)",
+        "center facts: hours, checklist items, name, address, telephone",
         "",
         "config",
         parse_center,
@@ -189,6 +209,10 @@ register(
         put=_put_center,
         combine=lambda local, published: local.overlaid(published),
     )
+)
+register(Kind("rules", "rules list", "prompts.rules", "rules", _entry_list(rules_file)))
+register(
+    Kind("answers", "frequent answers", "prompts.answers", "answers", _entry_list(answers_file))
 )
 register(Kind("notice", "one-time notice template (HTML)", "notice.template", "notice_template",
               parse_notice))  # fmt: skip

@@ -18,14 +18,17 @@ from counter_assistant.context import Context
 from counter_assistant.core.actions import ACTIONS, COMMAND_IDS, label_of
 from counter_assistant.core.clock import Clock
 from counter_assistant.core.day import DayEvent, DayGate, DayState
+from counter_assistant.core.session import Filled
 from counter_assistant.platform.focus import ForegroundKeeper, make_foreground_keeper
 from counter_assistant.ui.content_swap import ContentSwap
 from counter_assistant.ui.controller import CounterController
 from counter_assistant.ui.day_dialogs import DayDialogs
+from counter_assistant.ui.dialog_focus import DialogFocus
 from counter_assistant.ui.hotkey_service import HotkeyService
 from counter_assistant.ui.menu import CounterMenu, app_icon, cheat_sheet_text, show_text_box
 from counter_assistant.ui.notice_desk import NoticeDesk
 from counter_assistant.ui.prompt_window import PromptWindow
+from counter_assistant.ui.screen import fit_dialog
 from counter_assistant.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
@@ -68,14 +71,19 @@ class CounterUi(QObject):
         self.content_swap = ContentSwap(self.dialog_open, self.apply_content)
         controller.content_version = ctx.content_version
         self._foreground: ForegroundKeeper | None = None
-        self._return_focus_to: object | None = None
+        self.dialog_focus = DialogFocus(lambda: self.foreground)
         self._picker: PickerDialog | None = None
         self._fields: FieldsDialog | None = None
         self.notice_line = ""  # the last notice's outcome, until the next customer
         self.notice = NoticeDesk(
-            ctx, controller, tasks, clock, self._set_notice_line, self._take_focus
+            ctx,
+            controller,
+            tasks,
+            clock,
+            self._set_notice_line,
+            lambda: self.dialog_focus.opened(self.notice.dialog),
         )
-        self.notice.focus_returned.connect(self._give_focus_back)
+        self.notice.focus_returned.connect(lambda: self.dialog_focus.closed(self.notice.dialog))
         self._prune_soon = QTimer(self, singleShot=True, interval=5000)  # not on the way to start
         self._prune_soon.timeout.connect(lambda: self.notice.prune_daily(self.gate.local_date))
         self._boxes: list[QObject] = []  # non-modal windows kept alive while shown
@@ -85,6 +93,7 @@ class CounterUi(QObject):
             "next_customer": lambda _trigger: self.next_customer(),
             "picker": lambda _trigger: self.open_picker(),
             "fields": lambda _trigger: self.open_fields(),
+            "next_page": lambda _trigger: window.next_page(),
             "notice": self.notice.print_now,
             "notice_dialog": lambda _trigger: self.notice.open_dialog(),
         }
@@ -102,9 +111,10 @@ class CounterUi(QObject):
         self.hotkeys.changed.connect(self._hotkeys_changed)
         self.window.action_requested.connect(self.dispatch)
         self.controller.prep_needed.connect(self.day.show_prep)
+        self.controller.new_customer.connect(lambda: self._set_notice_line(""))
         self.day.changed.connect(self.day.update_menu)
-        self.day.take_focus = self._take_focus
-        self.day.give_focus_back = self._give_focus_back
+        self.day.take_focus = self.dialog_focus.opened
+        self.day.give_focus_back = self.dialog_focus.closed
 
     def dispatch(self, action: str, trigger: str) -> None:
         """Every action, from a hotkey, a click, the tray or the menu, ends here."""
@@ -171,7 +181,7 @@ class CounterUi(QObject):
                 "详见日志或运行 check-config。"
             )
         self.hotkeys.arm()
-        self.window.show_prompt("", IDLE_HINT)
+        self.window.show_prompt("", IDLE_HINT, hint=True)
         self.window.show_quietly()
         QTimer.singleShot(
             0, lambda: self.menu.add_tray(self.window.windowTitle(), self.window.toggle)
@@ -201,6 +211,7 @@ class CounterUi(QObject):
     def tick(self) -> None:
         if self.clock.refresh_zone():
             log.info("the system time zone changed; local times follow it from now")
+        self.controller.tick()  # details of a customer who has gone, after the idle time
         event = self.gate.tick()
         if event is DayEvent.NEW_DAY and self.gate.state is DayState.NEEDS_PREP:
             self.controller.next_customer()
@@ -219,14 +230,6 @@ class CounterUi(QObject):
             self._foreground = make_foreground_keeper()
         return self._foreground
 
-    def _take_focus(self) -> None:
-        if self._return_focus_to is None:
-            self._return_focus_to = self.foreground.remember()
-
-    def _give_focus_back(self) -> None:
-        self.foreground.restore(self._return_focus_to)
-        self._return_focus_to = None
-
     @property
     def picker(self) -> PickerDialog:
         if self._picker is None:
@@ -240,10 +243,13 @@ class CounterUi(QObject):
                 return variant.render(session.values())
 
             self._picker = PickerDialog(
-                choices(self.ctx.catalog), render, min(self.ctx.config.font_size, 16)
+                choices(self.ctx.catalog, self.ctx.answers),
+                render,
+                min(self.ctx.config.font_size, 16),
             )
             self._picker.chosen.connect(self._chosen)
-            self._picker.finished.connect(self._give_focus_back)
+            picker = self._picker
+            self._picker.finished.connect(lambda _r: self.dialog_focus.closed(picker))
         return self._picker
 
     @property
@@ -251,10 +257,17 @@ class CounterUi(QObject):
         if self._fields is None:
             from counter_assistant.ui.fields import FieldsDialog
 
-            self._fields = FieldsDialog(self.ctx.business, min(self.ctx.config.font_size, 16))
+            self._fields = FieldsDialog(
+                self.ctx.business, min(self.ctx.config.font_size, 16), rules=self.ctx.rules
+            )
             self._fields.applied.connect(self.controller.apply_fields)
             self._fields.next_customer.connect(self.next_customer)
-            self._fields.finished.connect(self._give_focus_back)
+            # after the fields dialog has handed the keyboard back
+            self._fields.notice_requested.connect(
+                lambda: QTimer.singleShot(0, self.notice.open_dialog)
+            )
+            fields = self._fields
+            self._fields.finished.connect(lambda _r: self.dialog_focus.closed(fields))
         return self._fields
 
     def _chosen(self, key: str, index: int) -> None:
@@ -280,7 +293,10 @@ class CounterUi(QObject):
         details are kept. Dialogs that show content are built again on next use."""
         before = self.ctx.content_version
         self.ctx.use_content(content)
-        self.controller.use_content(self.ctx.catalog, self.ctx.business, content.version, refresh)
+        ctx = self.ctx
+        self.controller.use_content(
+            ctx.catalog, ctx.business, ctx.rules, ctx.answers, content.version, refresh
+        )
         self.window.set_situation_titles({s.key: s.title for s in self.ctx.catalog})
         for dialog in (self._picker, self._fields):
             if dialog is not None:
@@ -294,19 +310,23 @@ class CounterUi(QObject):
             hook()
 
     def open_picker(self) -> None:
-        self._take_focus()
+        if self.gate.state is DayState.NEEDS_PREP:  # what the window says the hotkey does
+            self.day.show_prep(asked=True)
+            return
+        self.dialog_focus.opened(self.picker)
         self.picker.open_fresh()
 
     def open_fields(self) -> None:
-        self._take_focus()
-        self.fields.open_for(self.controller.session.fields, self.controller.session.business_key)
+        self.dialog_focus.opened(self.fields)
+        session = self.controller.session
+        filled = session.for_dialog(self.clock.now())
+        self.fields.open_for(filled, fresh=session.has_customer and filled == Filled())
 
     def bring_forward(self) -> None:
         self.window.show_quietly()
 
     def next_customer(self) -> None:
-        self.controller.next_customer()
-        self._set_notice_line("")
+        self.controller.next_customer()  # its new_customer signal clears the notice line
 
     def _set_notice_line(self, line: str) -> None:
         self.notice_line = line
@@ -343,7 +363,9 @@ class CounterUi(QObject):
         return cheat_sheet_text(self.ctx.config.hotkeys, self.label, self.hotkeys.failed_combos)
 
     def show_cheat_sheet(self) -> None:
-        self._keep(show_text_box("窗口服务助手 · 热键一览", self.cheat_sheet_text(), True))
+        box = show_text_box("窗口服务助手 · 热键一览", self.cheat_sheet_text(), True)
+        fit_dialog(box)
+        self._keep(box)
 
     def show_today(self) -> None:
         """Today's counts, read off the GUI thread once queued records are written."""
@@ -367,6 +389,7 @@ class CounterUi(QObject):
             dialog = TodayDialog(None, counts)
             dialog.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, True)
             dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            fit_dialog(dialog)
             dialog.show()
             self._keep(dialog)
 

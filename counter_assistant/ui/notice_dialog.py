@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtPrintSupport import QPrinter, QPrinterInfo, QPrintPreviewWidget
 from PySide6.QtWidgets import (
     QDialog,
@@ -22,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from counter_assistant.ui.notice_render import paint
+from counter_assistant.ui.screen import fit_dialog, set_up_dialog
 
 
 class NoticeDialog(QDialog):
@@ -29,11 +29,7 @@ class NoticeDialog(QDialog):
 
     def __init__(self, paper: str, font_size: int = 14, parent=None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("窗口服务助手 · 一次性告知单")
-        self.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, True)
-        font = QFont(self.font())
-        font.setPointSize(font_size)
-        self.setFont(font)
+        set_up_dialog(self, "窗口服务助手 · 一次性告知单", font_size)
         self._paper = paper
         self._html_for: Callable[[str], str] = lambda _name: ""
         layout = QVBoxLayout(self)
@@ -65,7 +61,6 @@ class NoticeDialog(QDialog):
         self._refresh.timeout.connect(self.preview.updatePreview)
         self.name.textChanged.connect(lambda _text: self._refresh.start())
         self.finished.connect(lambda _result: self.name.clear())
-        self.resize(560, 760)
 
     def _paint(self, printer: QPrinter) -> None:
         paint(self._html_for(self.name.text().strip()), printer, self._paper)
@@ -80,6 +75,7 @@ class NoticeDialog(QDialog):
         self._html_for = html_for
         self.name.clear()
         self.preview.updatePreview()
+        fit_dialog(self, QSize(560, 760))  # never past the screen (1024x768 at 150 %)
         self.show()
         self.raise_()
         self.activateWindow()
