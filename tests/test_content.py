@@ -48,7 +48,7 @@ def files(**bodies: str) -> dict[str, File]:
 
 
 def test_kinds_today():
-    assert {"prompts", "catalog", "center", "notice"} <= set(KINDS)
+    assert {"prompts", "catalog", "center", "notice", "rules", "answers"} <= set(KINDS)
 
 
 def test_valid_files_load_with_no_problem():
@@ -88,6 +88,11 @@ def test_valid_files_load_with_no_problem():
         ("center", "[center]\nnmae = \"x\"\n", 2, "center.nmae", 'did you mean "name"'),
         ("notice", "<p>{{center_name}} {{date}} {{business}}</p>", None, "{{documents}}",
          "required placeholder missing"),
+        ("rules", "[[rule]]\nkey = \"r1\"\nname = \"本人\"\ninitials = \"br\"\ntext = \"××\"\n",
+         5, "rule[0].text", "contains '××'"),
+        ("rules", "# none\n", None, "rule", "no [[rule]] entry"),
+        ("answers", "[[answer]]\nkey = \"a1\"\ntitle = \"提取\"\ntext = \"到账\"\n",
+         1, "answer[0].initials", "must be a non-empty string"),
     ],
 )  # fmt: skip
 def test_every_problem_names_file_line_and_key(kind, body, line, key, words):

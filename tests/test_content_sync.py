@@ -264,3 +264,40 @@ def test_without_a_server_nothing_published_is_used(tmp_path, make_counter, cent
     config.write_text('[center]\nid = "PJ"\n[counter]\nid = "PJ-03"\n', encoding="utf-8")
     ctx = load_context(str(config), str(tmp_path / "data"))
     assert ctx.content_version == 0 and ctx.catalog["greeting"].variants[0].text == OLD_TEXT
+
+
+RULES = """
+[[rule]]
+key = "in_person"
+name = "本人办理"
+initials = "brbl"
+text = "此项业务须由本人持有效身份证件办理"
+"""
+ANSWERS = """
+[[answer]]
+key = "payout"
+title = "提取到账时间"
+initials = "dzsj"
+text = "审核通过后三个工作日内转入您本人的银行卡。"
+"""
+
+
+def test_rules_and_answers_reach_the_picker_and_the_session(center, make_counter, qtbot):
+    counter = make_counter(center.counter_url)
+    ui = counter.ui
+    ui.content_swap.quiet_seconds = 0.0
+    before = ui.picker  # built before the version arrives: built again after
+    assert all("提取到账时间" not in before.list.item(i).text() for i in range(before.list.count()))
+    publish(center, rules=RULES, answers=ANSWERS)
+    counter.sync.wake()
+    qtbot.waitUntil(lambda: ui.ctx.content_version == 1, timeout=10_000)
+    assert ui.picker is not before
+    listed = [ui.picker.list.item(i).text() for i in range(ui.picker.list.count())]
+    assert any("提取到账时间" in text for text in listed)
+    session = ui.controller.session
+    assert session.rules == {"in_person": "此项业务须由本人持有效身份证件办理"}
+    session.set_rules(["in_person"])
+    assert session.values()["rule"] == "此项业务须由本人持有效身份证件办理"
+    ui.controller.show_answer(0, "picker")
+    assert shown(counter) == "审核通过后三个工作日内转入您本人的银行卡。"
+    assert usage_versions(counter) == [("answer", 1)]
