@@ -112,7 +112,7 @@ def content_lines(ctx: Context) -> list[str]:
                 where += "; the keys it does not set: from the files above"
         elif kind.config_key:
             path = getattr(cfg, SETTINGS[kind.config_key].name)
-            where = f"file {path}" if path else "built-in"
+            where = f"file {path}" if path else kind.without_file
         else:
             where = "the config files above"
         lines.append(f"  {name} ({kind.what}) <- {where}")
@@ -177,6 +177,8 @@ def self_check(ctx: Context) -> int:
     print(f"counter-assistant {__version__}: {len(ctx.catalog)} situations, {variants} variants")
     if db_note:
         print(db_note)
+    if ctx.config.sync_url:
+        print(f"center content: {ctx.content.label}")
     if server_level == "ok":
         print(server_note)
     for p in problems:

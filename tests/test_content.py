@@ -218,3 +218,28 @@ def test_the_shipped_example_center_file_is_valid():
     path = Path(__file__).parent.parent / "resources" / "center.example.toml"
     _values, problems = check_files([File("center", str(path), path.read_text("utf-8"))], Config())
     assert problems == []
+
+
+def test_check_config_says_where_each_center_owned_value_comes_from(tmp_path, capsys):
+    from counter_assistant.checks import check_config
+
+    server = '[sync]\nurl = "postgresql://ca_pj_pj-03@127.0.0.1:1/center"\n'
+    (tmp_path / "business.toml").write_text(CATALOG, "utf-8")
+    ctx = context(tmp_path, LOCAL + server)
+    content = load_version(
+        8, files(prompts=PROMPTS, center=CENTER), ctx.config, center_id="",
+        published_at="2026-11-02T09:00:00+08:00", published_by="pub_li (li@it-pc)",
+    )  # fmt: skip
+    content_cache.save(ctx.paths.content_cache, content)
+    assert check_config(context(tmp_path, LOCAL + server)) == 0
+    out = capsys.readouterr().out
+    assert (
+        "center content: published version 8 (as cached here; published 2026-11-02 09:00 "
+        "by pub_li (li@it-pc))" in out
+    )
+    assert "  center.opening = '09:00'    <- published version 8" in out
+    assert f"  center.phone = '0427-1234567'    <- {tmp_path / 'config.toml'}" in out
+    assert "  prompts (prompt text overrides) <- published version 8 (prompts.toml)" in out
+    assert f"  catalog (business catalog) <- file {tmp_path / 'business.toml'}" in out
+    assert "  rules (rules list) <- none (no file named)" in out
+    assert "  notice (one-time notice template (HTML)) <- built-in" in out

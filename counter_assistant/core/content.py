@@ -90,6 +90,7 @@ class Kind:
     get: Callable[[Any], Any] | None = None  # the value in force in a holder (Context)
     put: Callable[[Any, Any], None] | None = None  # into a holder
     combine: Callable[[Any, Any], Any] = lambda local, published: published
+    without_file: str = "built-in"  # what a counter uses when no file is named
 
     def value_in(self, holder: Any) -> Any:
         return self.get(holder) if self.get else getattr(holder, self.attr)
@@ -210,10 +211,10 @@ register(
         combine=lambda local, published: local.overlaid(published),
     )
 )
-register(Kind("rules", "rules list", "prompts.rules", "rules", _entry_list(rules_file)))
-register(
-    Kind("answers", "frequent answers", "prompts.answers", "answers", _entry_list(answers_file))
-)
+for _name, _what, _module in (("rules", "rules list", rules_file),
+                              ("answers", "frequent answers", answers_file)):  # fmt: skip
+    register(Kind(_name, _what, f"prompts.{_name}", _name, _entry_list(_module),
+                  without_file="none (no file named)"))  # fmt: skip
 register(Kind("notice", "one-time notice template (HTML)", "notice.template", "notice_template",
               parse_notice))  # fmt: skip
 
