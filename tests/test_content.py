@@ -241,5 +241,5 @@ def test_check_config_says_where_each_center_owned_value_comes_from(tmp_path, ca
     assert f"  center.phone = '0427-1234567'    <- {tmp_path / 'config.toml'}" in out
     assert "  prompts (prompt text overrides) <- published version 8 (prompts.toml)" in out
     assert f"  catalog (business catalog) <- file {tmp_path / 'business.toml'}" in out
-    assert "  rules (rules list) <- none (no file named)" in out
+    assert "  rules (rules list) <- none" in out
     assert "  notice (one-time notice template (HTML)) <- built-in" in out

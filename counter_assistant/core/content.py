@@ -149,7 +149,8 @@ def parse_center(text: str, name: str, cfg: Config) -> tuple[Any, list[Problem]]
             problems.append(Problem(name, key, message, line))
         elif f.metadata["path"]:
             kind = next((k for k in KINDS.values() if k.config_key == key), None)
-            how = f"publish the file itself with --{kind.name}" if kind else "not published yet"
+            how = (f"publish the file itself with --{kind.name}" if kind
+                   else "each counter's config names it")  # fmt: skip
             problems.append(Problem(name, key, f"names a file: {how}", line))
         else:
             values[f.name] = getattr(scratch, f.name)
@@ -157,7 +158,7 @@ def parse_center(text: str, name: str, cfg: Config) -> tuple[Any, list[Problem]]
     return CenterFacts(values, origin), problems
 
 
-def _entry_list(module: Any) -> Callable[[str, str, Config], tuple[Any, list[Problem]]]:
+def _entry_list(module: Any, table: str) -> Callable[[str, str, Config], tuple[Any, list]]:
     """Rules or answers: the list file's own parse; an empty list is a problem here (a
     center that publishes one means to have entries)."""
 
@@ -168,7 +169,6 @@ def _entry_list(module: Any) -> Callable[[str, str, Config], tuple[Any, list[Pro
         entries = module.parse(data, name, text)
         problems = list(entries.problems)
         if not entries.items and not problems:
-            table = module.__name__.rsplit(".", 1)[-1].rstrip("s")
             problems.append(Problem(name, table, f"no [[{table}]] entry: list at least one"))
         return entries, problems
 
@@ -211,10 +211,12 @@ register(
         combine=lambda local, published: local.overlaid(published),
     )
 )
-for _name, _what, _module in (("rules", "rules list", rules_file),
-                              ("answers", "frequent answers", answers_file)):  # fmt: skip
-    register(Kind(_name, _what, f"prompts.{_name}", _name, _entry_list(_module),
-                  without_file="none (no file named)"))  # fmt: skip
+for _name, _what, _module, _table in (
+    ("rules", "rules list", rules_file, "rule"),
+    ("answers", "frequent answers", answers_file, "answer"),
+):
+    _parse = _entry_list(_module, _table)
+    register(Kind(_name, _what, f"prompts.{_name}", _name, _parse, without_file="none"))
 register(Kind("notice", "one-time notice template (HTML)", "notice.template", "notice_template",
               parse_notice))  # fmt: skip
 
