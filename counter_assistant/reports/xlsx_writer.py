@@ -11,6 +11,8 @@ a string cell, never a formula.
 
 from __future__ import annotations
 
+import contextlib
+import os
 from collections.abc import Callable
 from datetime import date, time
 from enum import Enum
@@ -135,6 +137,17 @@ class _Book:
         if repeat_header:
             ws.repeat_rows(0)
         return ws
+
+    def abort(self) -> None:
+        """Close and remove the row files of a workbook that will not be finished."""
+        for ws in self.wb.worksheets():
+            fh, name = getattr(ws, "row_data_fh", None), getattr(ws, "row_data_filename", None)
+            if fh is not None:
+                with contextlib.suppress(OSError):
+                    fh.close()
+            if name:
+                with contextlib.suppress(OSError):
+                    os.remove(name)
 
     # -- cells ------------------------------------------------------------------------
 
@@ -375,14 +388,18 @@ def write_xlsx(path: Path, doc: Document, progress: Progress | None = None, chec
     """Write every sheet; returns the number of rows of the main table."""
     book = _Book(path, doc)
     rows = 0
-    for sheet in doc.sheets:
-        if sheet.data:
-            n = book.data_sheet(sheet, progress if sheet.tables[0] is doc.main else None, check)
-            if sheet.tables[0] is doc.main:
-                rows = n
-        else:
-            book.summary_sheet(sheet)
-        if check is not None:
-            check()
-    book.wb.close()
+    try:
+        for sheet in doc.sheets:
+            if sheet.data:
+                main = sheet.tables[0] is doc.main
+                n = book.data_sheet(sheet, progress if main else None, check)
+                rows = n if main else rows
+            else:
+                book.summary_sheet(sheet)
+            if check is not None:
+                check()
+        book.wb.close()
+    except BaseException:
+        book.abort()
+        raise
     return rows
