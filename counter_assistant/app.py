@@ -16,6 +16,7 @@ import sys
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
@@ -28,8 +29,8 @@ from counter_assistant.core.day import DayGate
 from counter_assistant.core.records import ChecklistEntry, StaffChange
 from counter_assistant.core.session import PromptSession
 from counter_assistant.platform.hotkeys.choose import choose_backend
-from counter_assistant.storage.checklists import load_today
-from counter_assistant.storage.db import DatabaseError, open_database
+from counter_assistant.storage.checklists import load_today, load_today_readonly
+from counter_assistant.storage.db import open_database
 from counter_assistant.storage.recorder import Recorder
 from counter_assistant.ui.bridge import Bridge
 from counter_assistant.ui.controller import CounterController
@@ -39,6 +40,10 @@ from counter_assistant.ui.hotkey_service import Chooser, HotkeyService
 from counter_assistant.ui.prompt_window import PromptWindow
 from counter_assistant.ui.qt_texts import install_chinese_qt_texts
 from counter_assistant.ui.tasks import TaskRunner
+from counter_assistant.ui.text import key_text
+
+if TYPE_CHECKING:
+    from counter_assistant.sync.sender import SyncService
 
 log = logging.getLogger(__name__)
 TICK_MS = 30_000
@@ -81,12 +86,14 @@ def read_storage(
     changes: list[StaffChange] = []
     try:
         opened = open_database(ctx.paths.database, ctx.config.counter_id)
-    except DatabaseError as exc:
-        log.error("database: %s", exc)
-        return [f"数据库无法打开，使用记录暂存待写入：{exc}"], entries, changes
-    except Exception as exc:  # a full disk, a folder that cannot be made, …
-        log.error("database %s cannot be opened: %s", ctx.paths.database, exc)
-        return [f"数据库无法打开（{exc}），使用记录暂存待写入。"], entries, changes
+    except Exception as exc:  # locked, read-only, a full disk, a folder that cannot be made
+        log.error("database %s cannot be opened for writing: %s", ctx.paths.database, exc)
+        notices.append(f"数据库暂时无法写入，使用记录先暂存，恢复后自动写入：{exc}")
+        try:
+            entries, changes = load_today_readonly(ctx.paths.database, ctx.config.counter_id, today)
+        except Exception as read_exc:
+            log.error("today's checklist records cannot be read either: %s", read_exc)
+        return notices, entries, changes
     try:
         if opened.moved_aside:
             log.error(
@@ -112,14 +119,22 @@ class Counter:
     bridge: Bridge
     tasks: TaskRunner
     notices: list[str]
+    sync: SyncService | None = None  # None without [sync] url
 
     def start(self) -> None:
         self.recorder.start()  # after its status is wired: start-up failures are shown
         self.ui.start(self.notices)
+        if self.sync is not None:
+            from counter_assistant.ui.sync_status import snapshot_of
+
+            self.sync.push_snapshot(snapshot_of(self.ui))
+            self.sync.start()
 
     def stop(self) -> None:
         self.ui.shutdown()
         self.recorder.close()
+        if self.sync is not None:
+            self.sync.stop(timeout=2.0)  # never hold up quitting for the network
         self.tasks.shutdown(wait=False)
 
 
@@ -136,7 +151,14 @@ def build_counter(ctx: Context, clock: Clock, choose: BackendFactory = choose_ba
     )
     recorder.remember_today([*entries, *changes])
     gate = DayGate(cfg, clock, recorder.record, entries, changes)
-    session = PromptSession(ctx.catalog, ctx.business, cfg.slot_values())
+    session = PromptSession(
+        ctx.catalog,
+        ctx.business,
+        cfg.slot_values(),
+        rules=ctx.rules.spoken,
+        rule_names={r.key: r.name for r in ctx.rules},
+        idle_minutes=cfg.new_customer_after_minutes,
+    )
 
     titles = {s.key: s.title for s in ctx.catalog}
     bindings = parse_bindings(cfg.hotkeys, titles)
@@ -144,13 +166,20 @@ def build_counter(ctx: Context, clock: Clock, choose: BackendFactory = choose_ba
     chooser: Chooser = lambda exclude: choose(cfg.hotkey_backend, bridge.fire, exclude)  # noqa: E731
     situations = [(s.key, s.title, cfg.hotkeys.get(s.key, "")) for s in ctx.catalog]
     window = PromptWindow(
-        cfg.font_size, situations, ctx.paths.state_file, focusable=backend is None, bold=cfg.bold
+        cfg.font_size,
+        situations,
+        ctx.paths.state_file,
+        focusable=backend is None,
+        bold=cfg.bold,
+        keys={action: key_text(combo) for action, combo in cfg.hotkeys.items()},
     )
     where = " · ".join(
         x for x in (f"{cfg.window}号窗口" if cfg.window else "", cfg.department) if x
     )
     window.set_title(f"窗口服务助手 · {where}" if where else "窗口服务助手")
-    controller = CounterController(session, window, recorder.record, gate, cfg.counter_id, clock)
+    controller = CounterController(
+        session, window, recorder.record, gate, cfg.counter_id, clock, ctx.answers, cfg.hotkeys
+    )
     hotkeys = HotkeyService(
         bindings, backend, reasons, chooser, window, lambda action: label_of(action, titles)
     )
@@ -160,7 +189,20 @@ def build_counter(ctx: Context, clock: Clock, choose: BackendFactory = choose_ba
     bridge.hotkey.connect(hotkeys.on_backend_fired)
     bridge.storage_status.connect(ui.storage_status)
     bridge.notice.connect(ui.notify)
-    return Counter(ui, recorder, gate, bridge, tasks, notices)
+    return Counter(ui, recorder, gate, bridge, tasks, notices, build_sync(ctx, ui, bridge))
+
+
+def build_sync(ctx: Context, ui: CounterUi, bridge: Bridge) -> SyncService | None:
+    """The sender to the center's server; without [sync] url nothing of it is imported."""
+    if not ctx.config.sync_url:
+        return None
+    from counter_assistant.sync.sender import from_config
+    from counter_assistant.ui.sync_status import snapshot_of
+
+    sync = from_config(ctx.config, ctx.paths.database, on_state=bridge.report_sync)
+    bridge.sync_status.connect(ui.sync_status)
+    ui.tick_hooks.append(lambda: sync.push_snapshot(snapshot_of(ui)))
+    return sync
 
 
 def run_app(

@@ -48,7 +48,18 @@ def check_config(ctx: Context) -> int:
         print(f"  {key} = {shown_value(key, value)}    <- {cfg.origin[key]}")
     print(f"hotkey backend: {cfg.hotkey_backend}; prompts: {', '.join(ctx.catalog.sources)}")
     print(f"business catalog: {ctx.business.source} ({len(ctx.business.items)} entries)")
+    for what, items in (("rules", ctx.rules), ("frequent answers", ctx.answers)):
+        print(f"{what}: {items.source or 'none'} ({len(items)} entries)")
     print(f"database: {ctx.paths.database}; log: {ctx.paths.log_file}")
+    if cfg.sync_url and cfg.sync_password_file:
+        from counter_assistant.sync.connection import ServerError, read_password
+
+        try:  # only whether it can be read and by whom; the password itself is never shown
+            read_password(
+                cfg.sync_password_file, warn=lambda m: print(f"warning: {m}", file=sys.stderr)
+            )
+        except ServerError as exc:
+            print(f"warning: {exc}", file=sys.stderr)
     unset = cfg.not_configured()
     if unset:
         print(
@@ -118,11 +129,23 @@ def self_check(ctx: Context) -> int:
             problems.append(f"corrupt database moved aside to {opened.moved_aside}")
     except (DatabaseError, OSError) as exc:
         failures.append(f"database: {exc}")
-    failures += _check_qt()
+    qt_failures = _check_qt()
+    failures += qt_failures
+    from counter_assistant.sync.admin import check_server
+
+    server_level, server_note = check_server(ctx.config)
+    if server_level == "fail":
+        failures.append(server_note)
+    elif server_level == "warning":  # the counter works without its server: IT is told
+        problems.append(server_note)
+    if not qt_failures:
+        failures += _check_notice(ctx)
     variants = sum(len(s.variants) for s in ctx.catalog)
     print(f"counter-assistant {__version__}: {len(ctx.catalog)} situations, {variants} variants")
     if db_note:
         print(db_note)
+    if server_level == "ok":
+        print(server_note)
     for p in problems:
         print(f"warning: {p}", file=sys.stderr)
     for f in failures:
@@ -154,6 +177,49 @@ def _check_qt() -> list[str]:
         )
     print(f"Qt {app.platformName()} platform plugin starts")
     return failures
+
+
+def _check_notice(ctx: Context) -> list[str]:
+    """The one-time notice renders to a PDF, and where it goes when it is not printed."""
+    import tempfile
+    from datetime import date
+
+    from counter_assistant.core.notice import build_notice, render_html
+    from counter_assistant.core.notice_files import pdf_folder
+
+    cfg = ctx.config
+    business = ctx.business.items[0] if ctx.business.items else None
+    notice = build_notice(
+        cfg,
+        business=business,
+        business_text="测试业务",
+        missing=business.documents[:2] if business else (),
+        other_missing=() if business else ["测试材料"],
+        rules=["测试规定"],
+        staff_id="TEST",
+        today=date.today(),
+    )
+    try:
+        from PySide6.QtPrintSupport import QPrinterInfo
+
+        from counter_assistant.ui.notice_render import write_pdf
+
+        with tempfile.TemporaryDirectory() as folder:  # as it is saved when not printed
+            path = write_pdf(
+                render_html(ctx.notice_template, notice), Path(folder) / "n.pdf", cfg.paper
+            )
+            data = path.read_bytes()
+    except Exception as exc:
+        return [f"the one-time notice does not render: {exc}"]
+    if not data.startswith(b"%PDF") or b"/FontFile2" not in data:
+        return ["the one-time notice renders without embedded fonts"]
+    printer = cfg.printer or QPrinterInfo.defaultPrinterName()
+    found = bool(printer) and not QPrinterInfo.printerInfo(printer).isNull()
+    folder = pdf_folder(cfg.pdf_dir, ctx.paths.data_dir)
+    missing = f"printer {printer!r} not found" if printer else "no default printer"
+    where = f"printer {printer}" if found else f"{missing}: saved as PDF in {folder}"
+    print(f"one-time notice renders ({cfg.paper}, {len(data) // 1024} KB); {where}")
+    return []
 
 
 def reference_leak(emits: int = 1000) -> int:
@@ -200,18 +266,24 @@ def set_pin(ctx: Context, pin: str | None) -> int:
     return 0
 
 
+_SUPERVISOR_HEADER = re.compile(r"\[\s*supervisor\s*\]\s*(#.*)?")  # a comment may follow
+_PIN_KEY = re.compile(r"pin_hash\s*=")
+
+
 def _replace_pin_line(text: str, line: str) -> str:
     lines = text.splitlines()
     in_section = False
+    header = None
     for i, current in enumerate(lines):
         stripped = current.strip()
         if stripped.startswith("["):
-            in_section = stripped == "[supervisor]"
-        elif in_section and stripped.startswith("pin_hash"):
+            in_section = bool(_SUPERVISOR_HEADER.fullmatch(stripped))
+            if in_section and header is None:
+                header = i
+        elif in_section and _PIN_KEY.match(stripped):
             lines[i] = line
             return "\n".join(lines) + "\n"
-    if "[supervisor]" in (s.strip() for s in lines):
-        idx = [s.strip() for s in lines].index("[supervisor]")
-        lines.insert(idx + 1, line)
+    if header is not None:
+        lines.insert(header + 1, line)
         return "\n".join(lines) + "\n"
     return text.rstrip("\n") + ("\n\n" if text else "") + f"[supervisor]\n{line}\n"

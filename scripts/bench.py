@@ -24,11 +24,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from benchmarks import bundle, export_csv, export_xlsx, latency, memory, start
+from benchmarks import bundle, export_csv, export_xlsx, latency, memory, start, sync_catchup
 from benchmarks.common import Display, Row, Run, child_env, log, machine
 from benchmarks.data import prepare_data_dir
 
-MEASUREMENTS = [latency, start, memory, export_csv, export_xlsx, bundle]
+MEASUREMENTS = [latency, start, memory, export_csv, export_xlsx, sync_catchup, bundle]
 TARGETS = [t for m in MEASUREMENTS for t in m.TARGETS]
 COUNTER_ID = "BENCH-01"
 CONFIG = f"""
@@ -51,6 +51,8 @@ SIZES = {
         "export_runs": 3,
         "xlsx_rows": 200_000,
         "xlsx_runs": 3,
+        "sync_records": 100_000,
+        "sync_runs": 3,
     },
     "quick": {
         "start_runs": 2,
@@ -62,6 +64,8 @@ SIZES = {
         "export_runs": 1,
         "xlsx_rows": 1_000,
         "xlsx_runs": 1,
+        "sync_records": 2_000,
+        "sync_runs": 1,
     },
 }
 

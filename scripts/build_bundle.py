@@ -25,19 +25,24 @@ IS_WIN = sys.platform == "win32"
 # Must never be in the bundle (checked on the result, not trusted to `excludes`).
 FORBIDDEN = [
     r"(lib)?qt6(qml|quick|designer|webengine|3d|multimedia|pdf|charts|virtualkeyboard|"
-    r"test|sql|help|uitools|wayland|opengl|printsupport|labs|lottie)",
+    r"test|sql|help|uitools|wayland|opengl|labs|lottie)",
     r"py(side6/qt)(qml|quick|webengine|3d|multimedia|pdf|designer|uitools|help|test|sql)",
-    r"/plugins/(qmltooling|sqldrivers|designer|egldeviceintegrations|wayland|tls|printsupport)",
+    r"/plugins/(qmltooling|sqldrivers|designer|egldeviceintegrations|wayland|tls)",
     r"/qml/",
     r"tkinter|libtk\d|libtcl\d|tcl/|tk/",
     r"opengl32sw\.dll|d3dcompiler",
     r"/translations/(?![a-z]+_(zh_cn|zh_tw|en)\.qm$)",
     r"/(pytest|_pytest|pytestqt|setuptools|pip)/",
+    r"(^|/)libcups\.so",  # the system's, so it matches the system's print service
 ]
 # Must be there.
 REQUIRED = [
     "counter_assistant/resources/prompts/zh-Hans.toml",
     "counter_assistant/resources/business_catalog.toml",
+    "counter_assistant/resources/notice/notice.html",
+    # printing the one-time notice (Windows has its print support inside the library)
+    "PySide6/Qt6PrintSupport.dll" if IS_WIN else "PySide6/Qt/lib/libQt6PrintSupport.so.6",
+    *([] if IS_WIN else ["PySide6/Qt/plugins/printsupport/libcupsprintersupport.so"]),
     "PySide6/plugins/platforms/qwindows.dll"
     if IS_WIN
     else "PySide6/Qt/plugins/platforms/libqxcb.so",

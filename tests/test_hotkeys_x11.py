@@ -146,6 +146,28 @@ def test_owned_combo_is_reported_and_the_rest_keep_working(xvfb_display, other) 
         owner.stop()
 
 
+def test_retry_takes_a_combination_its_owner_let_go_and_keeps_the_rest(xvfb_display, other):
+    owner = X11HotkeyBackend(lambda _action: None, display_name=xvfb_display)
+    assert owner.start({"theirs": parse_hotkey("ctrl+alt+5")}) == []
+    recorder = Recorder()
+    backend = X11HotkeyBackend(recorder, display_name=xvfb_display)
+    fields = {"fields": BINDINGS["fields"]}
+    try:
+        assert [f.action for f in backend.start(BINDINGS)] == ["fields"]
+        assert [f.reason for f in backend.retry(fields)] == [REASON_TAKEN]  # still held
+        owner.stop()
+        assert backend.retry(fields) == []
+        xdotool(xvfb_display, "key", "ctrl+alt+5")
+        assert recorder.next() == "fields"
+        xdotool(xvfb_display, "key", "ctrl+alt+2")  # the grabs held all along still work
+        assert recorder.next() == "greeting"
+        assert recorder.drained() == []
+    finally:
+        backend.stop()
+        owner.stop()
+    assert backend.retry(fields) is None  # stopped: nothing to retry on
+
+
 def test_stop_is_prompt_and_start_again_works(xvfb_display, other) -> None:
     recorder = Recorder()
     backend = X11HotkeyBackend(recorder, display_name=xvfb_display)

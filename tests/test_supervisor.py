@@ -242,3 +242,24 @@ def test_export_errors_are_shown_in_red(qtbot, tasks, folder, tmp_path):
     assert isinstance(blocker.args[0], str) and "颠倒" in page.exporter.status.text()
     assert export_panel.ERROR_STYLE in page.exporter.status.styleSheet()
     assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_ask_pin(qtbot, monkeypatch, tmp_path):
+    from PySide6.QtWidgets import QInputDialog
+
+    from counter_assistant.core.pin import PinGuard, hash_pin
+    from counter_assistant.ui.pin_dialog import ask_pin
+
+    stored = hash_pin("246810", iterations=1000)
+    now = [1000.0]
+    guard = PinGuard(tmp_path / "pin-attempts.json", lambda: now[0])
+    warnings = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a: warnings.append(a))
+    monkeypatch.setattr(QMessageBox, "information", lambda *a: warnings.append(a))
+    answers = iter([("246810", True), ("111111", True), ("246810", False)])
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: next(answers))
+    assert ask_pin(None, stored, guard)
+    assert not ask_pin(None, stored, guard) and len(warnings) == 1
+    now[0] += guard.wait_seconds()
+    assert not ask_pin(None, stored, guard) and len(warnings) == 1  # cancelled: no warning
+    assert not ask_pin(None, "", guard) and len(warnings) == 2

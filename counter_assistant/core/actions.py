@@ -31,6 +31,9 @@ COMMANDS = (
     Action("next_customer", "下一位客户（清空）", "ctrl+alt+c"),
     Action("picker", "选择话术", "ctrl+alt+p"),
     Action("fields", "填写客户信息", "ctrl+alt+f"),
+    Action("notice", "打印一次性告知单", "ctrl+alt+g"),
+    Action("notice_dialog", "一次性告知单（预览、填姓名）", ""),
+    Action("next_page", "翻页", "ctrl+alt+y"),  # 页 ye: a long sentence's next page
 )
 ACTIONS: dict[str, Action] = {a.id: a for a in (*SITUATIONS, *COMMANDS)}
 COMMAND_IDS = tuple(a.id for a in COMMANDS)

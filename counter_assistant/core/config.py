@@ -10,11 +10,13 @@ the file it came from, for check-config.
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 import sys
 from collections.abc import Callable
 from dataclasses import MISSING, dataclass, field, fields
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -158,7 +160,7 @@ def setting(
     """
     meta = {"key": key, "convert": convert, "center": center, "path": path}
     if isinstance(default, (list, dict)):
-        return field(default_factory=lambda d=default: type(d)(d), metadata=meta)
+        return field(default_factory=partial(copy.copy, default), metadata=meta)
     return field(default=default, metadata=meta)
 
 
@@ -265,7 +267,9 @@ SECTIONS = sorted({key.split(".")[0] for key in SETTINGS} | {"hotkeys"})
 
 def default_of(attr: str) -> Any:
     f = Config.__dataclass_fields__[attr]
-    return f.default_factory() if f.default is MISSING else f.default  # type: ignore[misc]
+    if f.default is MISSING:
+        return f.default_factory()  # type: ignore[misc,operator]
+    return f.default
 
 
 # --- finding the files ----------------------------------------------------------------

@@ -222,7 +222,16 @@ class DayGate:
         return self._clock.now().replace(hour=hour, minute=minute, second=0, microsecond=0)
 
     def _peek(self) -> _Day:
-        return self._days.get(self._today(), _EMPTY)
+        """Today's state without writing anything. After the clock went back and before
+        tick() has carried the later preparation back, the day reads as it will then."""
+        today = self._today()
+        day = self._days.get(today, _EMPTY)
+        if day.prep is None and not day.closed:
+            later = [d for d, v in self._days.items() if d > today and v.prep]
+            if later:
+                source = self._days[max(later)]
+                return _Day(prep=source.prep, staff=[*day.staff, source.staff_on_duty()])
+        return day
 
     def _current(self) -> _Day:
         return self._days.setdefault(self._today(), _Day())

@@ -5,9 +5,13 @@ Writing goes through the app's Recorder, never through here.
 
 from __future__ import annotations
 
+import sqlite3
+from pathlib import Path
+
 from peewee import SqliteDatabase
 
 from counter_assistant.core.records import ChecklistEntry, StaffChange
+from counter_assistant.storage.db import connect_readonly, readonly_uri, sidecars
 from counter_assistant.storage.models import ChecklistRecord, StaffShift, bound
 
 
@@ -39,3 +43,39 @@ def load_today(
             [ChecklistEntry.from_row(r) for r in checklist],
             [StaffChange.from_row(r) for r in staff],
         )
+
+
+def load_today_readonly(
+    path: Path, counter_id: str, local_date: str
+) -> tuple[list[ChecklistEntry], list[StaffChange]]:
+    """The same, when the database cannot be opened for writing (a full disk, a read-only
+    file): today's preparation must not be asked for again just because of that.
+
+    SQLite needs to create the -shm file even to read a WAL database; when that fails and
+    no -wal file holds unmerged changes, the file is read as immutable.
+    """
+    try:
+        con = connect_readonly(path, timeout=1.0)
+        try:
+            return _rows(con, counter_id, local_date)
+        finally:
+            con.close()
+    except sqlite3.OperationalError:
+        wal = sidecars(Path(path))[0]
+        if wal.exists() and wal.stat().st_size > 0:
+            raise
+    uri = readonly_uri(path) + "&immutable=1"
+    con = sqlite3.connect(uri, uri=True, timeout=1.0)
+    try:
+        return _rows(con, counter_id, local_date)
+    finally:
+        con.close()
+
+
+def _rows(con: sqlite3.Connection, counter_id: str, local_date: str):
+    con.row_factory = sqlite3.Row
+    where = "WHERE counter_id = ? AND local_date = ? ORDER BY ts_utc, uuid"
+    checklist = con.execute(f"SELECT * FROM checklist_record {where}", (counter_id, local_date))
+    entries = [ChecklistEntry.from_row(dict(r)) for r in checklist]
+    staff = con.execute(f"SELECT * FROM staff_shift {where}", (counter_id, local_date))
+    return entries, [StaffChange.from_row(dict(r)) for r in staff]

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 from peewee import SqliteDatabase
-from playhouse.migrate import SqliteMigrator, migrate
 
 from counter_assistant.storage.models import (
     MODELS,
@@ -37,9 +36,16 @@ class SchemaTooNew(Exception):
         self.version = version
 
 
+def _migrator(db: SqliteDatabase):
+    """peewee's schema migrator, imported only when a database is upgraded (start-up time)."""
+    from playhouse.migrate import SqliteMigrator, migrate
+
+    return SqliteMigrator(db), migrate
+
+
 def _v2_local_time(db: SqliteDatabase) -> None:
     """Every record keeps the counter's wall time and UTC offset (time-zone safe reports)."""
-    m = SqliteMigrator(db)
+    m, migrate = _migrator(db)
     migrate(
         m.add_column("usage_event", "ts_local", UsageEvent.ts_local),
         m.add_column("usage_event", "utc_offset", UsageEvent.utc_offset),
@@ -64,7 +70,7 @@ def _v2_local_time(db: SqliteDatabase) -> None:
 
 def _v3_sync_state(db: SqliteDatabase) -> None:
     """Which rows the center's server already holds (the outbox)."""
-    m = SqliteMigrator(db)
+    m, migrate = _migrator(db)
     # add_column would also index the column, under its own index name: the models'
     # indexes are made below, so an upgraded database has the names a new one has.
     ops = []
@@ -80,7 +86,7 @@ def _v3_sync_state(db: SqliteDatabase) -> None:
 
 def _v4_content(db: SqliteDatabase) -> None:
     """The content version a prompt was shown under, and non-personal details."""
-    m = SqliteMigrator(db)
+    m, migrate = _migrator(db)
     migrate(
         m.add_column("usage_event", "content_version", UsageEvent.content_version),
         m.add_column("usage_event", "detail", UsageEvent.detail),

@@ -2,16 +2,16 @@
 
 The GUI thread only appends a record to a deque and sets an event. One writer thread
 owns its own connection and writes each batch in one BEGIN IMMEDIATE transaction
-(INSERT OR IGNORE: uuid keys make replays harmless). When the database cannot be
-written (locked, read-only, disk full, newer schema) the rows go to a JSON-lines
-pending file, stay in memory, and are retried with backoff until they are written.
+(ON CONFLICT (uuid) DO NOTHING: replays are harmless; a row the schema refuses is kept
+aside in a file of its own). When the database cannot be written (locked, read-only,
+disk full, newer schema) the rows go to a JSON-lines pending file, stay in memory, and
+are retried with backoff until they are written.
 
-Before each batch the writer checks that the file it writes is still the one at the
-path (device, inode, header): a database deleted, replaced or overwritten while the
-app runs is noticed, a restored backup of this counter is adopted, anything else is
-moved aside and the database recreated in place, with today's checklist records
-written again. The writer never stops on an exception. Only counts and error texts
-are logged, never row contents.
+Before each batch the writer asks storage/live_db.py whether the file is still the one
+it opened: a database deleted, replaced or overwritten while the app runs is noticed, a
+restored backup of this counter adopted, anything else kept aside and the database
+recreated in place, with today's checklist records written again. The writer never
+stops on an exception. Only counts and error texts are logged, never row contents.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import contextlib
 import json
 import logging
 import os
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -30,14 +31,8 @@ from pathlib import Path
 from typing import Any
 
 from counter_assistant.core.records import ChecklistEntry, Record, StaffChange
-from counter_assistant.storage.db import (
-    SQLITE_HEADER,
-    DatabaseError,
-    connect,
-    counter_id_of,
-    is_sqlite_file,
-    sidecars,
-)
+from counter_assistant.storage.db import DatabaseError
+from counter_assistant.storage.live_db import LiveDatabase
 from counter_assistant.storage.models import MODEL_BY_TABLE
 
 log = logging.getLogger(__name__)
@@ -52,17 +47,27 @@ MSG_ADOPTED = "数据库文件在运行中被替换为本窗口的备份：已�
 
 
 def _insert_sql(table: str) -> tuple[str, list[str], dict[str, Any]]:
-    """One INSERT OR IGNORE per table, from the model (raw SQL: the batch insert is hot)."""
+    """One INSERT per table, from the model (raw SQL: the batch insert is hot). Only a
+    record already there (same uuid: a replay) is skipped; any other constraint fails."""
     fields = [f for f in MODEL_BY_TABLE[table]._meta.sorted_fields if f.name != "synced"]
     names = [f.name for f in fields]
     cols = ", ".join(f'"{f.column_name}"' for f in fields)
     marks = ", ".join("?" for _ in fields)
-    sql = f'INSERT OR IGNORE INTO "{table}" ({cols}) VALUES ({marks})'
+    sql = f'INSERT INTO "{table}" ({cols}) VALUES ({marks}) ON CONFLICT ("uuid") DO NOTHING'
     defaults = {f.name: f.default for f in fields if f.default is not None}
     return sql, names, defaults
 
 
 _SQL = {table: _insert_sql(table) for table in MODEL_BY_TABLE}
+
+
+def _ends_mid_line(path: Path) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(-1, os.SEEK_END)
+            return fh.read(1) != b"\n"
+    except OSError:  # no file, or an empty one
+        return False
 
 
 class _Marker:
@@ -103,8 +108,7 @@ class Recorder:
         self._retry_at = 0.0
         self._backoff = RETRY_FIRST
         self._status: str | None = None
-        self._db = None
-        self._identity: tuple[int, int] | None = None
+        self._live = LiveDatabase(self.db_path, counter_id)
         self._today: dict[str, DayRecord] = {}  # today's checklist/staff records, to rewrite
         self.written = 0
 
@@ -177,132 +181,77 @@ class Recorder:
     def _step(self) -> bool:
         """One round; True when stopped and everything was handled."""
         wait = None
-        if self._failing and self._held:
+        if self._failing and (self._held or self._queue or self._markers):
+            # after a failure, work left waiting is retried without a new wake-up
             wait = max(0.0, self._retry_at - time.monotonic())
         self._wake.wait(wait)
         self._wake.clear()
         stopping = self._stop.is_set()
-        markers = self._take()
-        due = not self._failing or time.monotonic() >= self._retry_at or stopping
-        if self._held and due:
-            self._write_db()
-        ok = not self._held or self._save_pending()
+        markers = self._take_markers()
+        try:
+            self._take()
+            due = not self._failing or time.monotonic() >= self._retry_at or stopping
+            if self._held and due:
+                self._write_db()
+            ok = not self._held or self._save_pending()
+        except BaseException:  # the flush requests wait for the retry, not for a new record
+            self._markers.extendleft(reversed(markers))
+            raise
         for marker in markers:
             marker.ok = ok
             marker.done.set()
         return stopping and not self._queue and not self._markers
 
-    def _take(self) -> list[_Marker]:
+    def _take_markers(self) -> list[_Marker]:
         # Markers first: every row submitted before a marker is already queued.
         markers = []
         while self._markers:
             markers.append(self._markers.popleft())
+        return markers
+
+    def _take(self) -> None:
         today = datetime.now().date().isoformat()
         if any(r.local_date != today for r in self._today.values()):
             self._today = {k: r for k, r in self._today.items() if r.local_date == today}
         with self._lock:
             while self._queue:
-                item = self._queue.popleft()
+                item = self._queue[0]  # converted before it leaves the queue: never dropped
                 if isinstance(item, (ChecklistEntry, StaffChange)) and item.local_date == today:
                     self._today[item.uuid] = item
-                if isinstance(item, Record):
-                    item = (item.TABLE, item.as_row())
-                self._held.append(item)
-        return markers
+                row = (item.TABLE, item.as_row()) if isinstance(item, Record) else item
+                self._held.append(row)
+                self._queue.popleft()
 
     # -- the database file ----------------------------------------------------
-    def _connect(self):
-        if self._db is None:
-            self.db_path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = connect(self.db_path)
-            st = os.stat(self.db_path)
-            self._identity = (st.st_dev, st.st_ino)
-        return self._db
-
     def _disconnect(self) -> None:
-        if self._db is not None:
-            with contextlib.suppress(Exception):  # closing a broken connection
-                self._db.close()
-            self._db = None
-            self._identity = None
+        self._live.close()
 
-    def _check_file(self) -> None:
-        """Is the open connection still writing the file at the path? Act if not."""
-        if self._db is None:
-            return
-        try:
-            st = os.stat(self.db_path)
-        except FileNotFoundError:
-            self._recover("deleted")
-            return
-        if (st.st_dev, st.st_ino) != self._identity:
-            self._recover("replaced")
-            return
-        try:
-            with open(self.db_path, "rb") as fh:
-                header = fh.read(16)
-        except OSError:
-            return  # unreadable for a moment: the write itself will tell
-        if header != SQLITE_HEADER and st.st_size > 0:
-            self._recover("overwritten")
-
-    def _recover(self, what: str) -> None:
-        """The file at the path is not the one we wrote: adopt it or start a fresh one."""
-        self._disconnect()
-        path = self.db_path
-        adopt = False
-        if path.exists() and is_sqlite_file(path):
-            owner = counter_id_of(path)
-            adopt = owner is not None and (not self.counter_id or owner == self.counter_id)
-        if not adopt and path.exists():
-            stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-            aside = path.with_name(f"{path.stem}.replaced-{stamp}{path.suffix}")
-            path.rename(aside)
-            for side in sidecars(path):
-                if side.exists():
-                    side.rename(Path(str(aside) + side.name[len(path.name) :]))
-            log.error(
-                "database %s was %s by a file that is not this counter's; kept as %s",
-                path,
-                what,
-                aside,
-            )
-        self._connect()
-        if adopt:
-            log.warning(
-                "database %s was %s by a database of this counter; writing into it", path, what
-            )
-            notice = MSG_ADOPTED
-        else:
-            log.error("database %s was %s while running; recreated in place", path, what)
-            notice = MSG_REPLACED
-        with self._lock:  # today's checklist and staff records go into the new file too
+    def _rewrite_today(self, outcome: str) -> None:
+        """After the file was recreated or adopted: today's checklist records go in again."""
+        with self._lock:
             known = {row["uuid"] for _t, row in self._held}
             self._held.extend(
                 (r.TABLE, r.as_row()) for r in self._today.values() if r.uuid not in known
             )
         if self.on_notice is not None:
             with contextlib.suppress(Exception):
-                self.on_notice(notice)
+                self.on_notice(MSG_ADOPTED if outcome == "adopted" else MSG_REPLACED)
 
     def _write_db(self) -> None:
-        held = list(self._held)
         try:
-            self._check_file()
-            held = list(self._held)  # recovery may have added today's records
-            db = self._connect()
-            with db.atomic("IMMEDIATE"):
-                cursor = db.connection().cursor()
-                for table in {t for t, _ in held}:
-                    sql, names, defaults = _SQL[table]
-                    values = [
-                        tuple(row.get(n, defaults.get(n)) for n in names)
-                        for t, row in held
-                        if t == table
-                    ]
-                    cursor.executemany(sql, values)
+            db, outcome = self._live.ensure()
+            if outcome:
+                self._rewrite_today(outcome)
+            held = list(self._held)
+            try:
+                self._insert(db, held)
+            except sqlite3.IntegrityError:  # a row the schema refuses: set it aside, keep the rest
+                held = list(self._held)
+                self._insert_one_by_one(db, held)
         except Exception as exc:
-            self._disconnect()  # reopen on retry: the file may be replaced or repaired
+            self._live.failed(exc)
+            if not self._live.suspect:
+                self._disconnect()  # reopen on retry: the file may be replaced or repaired
             self._failed(exc)
             return
         with self._lock:
@@ -319,6 +268,50 @@ class Recorder:
         self._set_status(None)
         if self.on_committed is not None:
             self.on_committed(len(held))
+
+    @staticmethod
+    def _values(table: str, rows: list[dict]) -> tuple[str, list[tuple]]:
+        sql, names, defaults = _SQL[table]
+        return sql, [tuple(row.get(n, defaults.get(n)) for n in names) for row in rows]
+
+    def _insert(self, db, held: list[tuple[str, dict]]) -> None:
+        with db.atomic("IMMEDIATE"):
+            cursor = db.connection().cursor()
+            for table in {t for t, _ in held}:
+                cursor.executemany(*self._values(table, [r for t, r in held if t == table]))
+
+    def _insert_one_by_one(self, db, held: list[tuple[str, dict]]) -> None:
+        refused = []
+        with db.atomic("IMMEDIATE"):
+            cursor = db.connection().cursor()
+            for table, row in held:
+                sql, values = self._values(table, [row])
+                try:
+                    with db.atomic():  # a savepoint per row
+                        cursor.execute(sql, values[0])
+                except sqlite3.IntegrityError as exc:
+                    refused.append((table, row, str(exc)))
+        if refused:
+            self._set_aside_rows(refused)
+
+    def _set_aside_rows(self, refused: list[tuple[str, dict, str]]) -> None:
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        aside = self.pending_file.with_name(f"{self.pending_file.stem}.refused-{stamp}.jsonl")
+        lines = "".join(
+            json.dumps({"table": t, "row": r, "error": e}, ensure_ascii=False) + "\n"
+            for t, r, e in refused
+        )
+        with open(aside, "a", encoding="utf-8") as fh:  # must succeed, or the batch is retried
+            fh.write(lines)
+            fh.flush()
+            os.fsync(fh.fileno())
+        with contextlib.suppress(Exception):
+            log.error(
+                "%d record(s) refused by the database schema (%s); kept in %s",
+                len(refused),
+                refused[0][2],
+                aside,
+            )
 
     def _failed(self, exc: BaseException) -> None:
         while exc.__context__ is not None:  # e.g. SQLITE_FULL hidden behind a failed rollback
@@ -352,6 +345,8 @@ class Recorder:
                 text = "".join(
                     json.dumps({"table": t, "row": r}, ensure_ascii=False) + "\n" for t, r in new
                 )
+                if _ends_mid_line(self.pending_file):  # a torn tail: start on a line of our own
+                    text = "\n" + text
                 with open(self.pending_file, "a", encoding="utf-8") as fh:
                     fh.write(text)
                     fh.flush()

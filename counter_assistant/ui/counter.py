@@ -18,12 +18,16 @@ from counter_assistant.context import Context
 from counter_assistant.core.actions import ACTIONS, COMMAND_IDS, label_of
 from counter_assistant.core.clock import Clock
 from counter_assistant.core.day import DayEvent, DayGate, DayState
+from counter_assistant.core.session import Filled
 from counter_assistant.platform.focus import ForegroundKeeper, make_foreground_keeper
 from counter_assistant.ui.controller import CounterController
 from counter_assistant.ui.day_dialogs import DayDialogs
+from counter_assistant.ui.dialog_focus import DialogFocus
 from counter_assistant.ui.hotkey_service import HotkeyService
 from counter_assistant.ui.menu import CounterMenu, app_icon, cheat_sheet_text, show_text_box
+from counter_assistant.ui.notice_desk import NoticeDesk
 from counter_assistant.ui.prompt_window import PromptWindow
+from counter_assistant.ui.screen import fit_dialog
 from counter_assistant.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
@@ -59,17 +63,34 @@ class CounterUi(QObject):
         self._flush = flush
         self.notices: list[str] = []
         self.storage_notice = ""
+        self.sync_word = ""  # the center server's sync state in a word; "" without one
+        self.tick_hooks: list[Callable[[], None]] = []  # run after each tick (status row)
         self._foreground: ForegroundKeeper | None = None
-        self._return_focus_to: object | None = None
+        self.dialog_focus = DialogFocus(lambda: self.foreground)
         self._picker: PickerDialog | None = None
         self._fields: FieldsDialog | None = None
+        self.notice_line = ""  # the last notice's outcome, until the next customer
+        self.notice = NoticeDesk(
+            ctx,
+            controller,
+            tasks,
+            clock,
+            self._set_notice_line,
+            lambda: self.dialog_focus.opened(self.notice.dialog),
+        )
+        self.notice.focus_returned.connect(lambda: self.dialog_focus.closed(self.notice.dialog))
+        self._prune_soon = QTimer(self, singleShot=True, interval=5000)  # not on the way to start
+        self._prune_soon.timeout.connect(lambda: self.notice.prune_daily(self.gate.local_date))
         self._boxes: list[QObject] = []  # non-modal windows kept alive while shown
         self.handlers: dict[str, Callable[[str], None]] = {
             "next_variant": controller.next_variant,
             "toggle_window": lambda _trigger: window.toggle(),
-            "next_customer": lambda _trigger: controller.next_customer(),
+            "next_customer": lambda _trigger: self.next_customer(),
             "picker": lambda _trigger: self.open_picker(),
             "fields": lambda _trigger: self.open_fields(),
+            "next_page": lambda _trigger: window.next_page(),
+            "notice": self.notice.print_now,
+            "notice_dialog": lambda _trigger: self.notice.open_dialog(),
         }
         missing = set(COMMAND_IDS) - set(self.handlers)
         assert not missing, f"actions without a handler: {missing}"
@@ -85,9 +106,10 @@ class CounterUi(QObject):
         self.hotkeys.changed.connect(self._hotkeys_changed)
         self.window.action_requested.connect(self.dispatch)
         self.controller.prep_needed.connect(self.day.show_prep)
+        self.controller.new_customer.connect(lambda: self._set_notice_line(""))
         self.day.changed.connect(self.day.update_menu)
-        self.day.take_focus = self._take_focus
-        self.day.give_focus_back = self._give_focus_back
+        self.day.take_focus = self.dialog_focus.opened
+        self.day.give_focus_back = self.dialog_focus.closed
 
     def dispatch(self, action: str, trigger: str) -> None:
         """Every action, from a hotkey, a click, the tray or the menu, ends here."""
@@ -116,11 +138,25 @@ class CounterUi(QObject):
         lines = [*self.hotkeys.notices(), *self.notices]
         if self.storage_notice:
             lines.append(self.storage_notice)
+        if self.notice_line:
+            lines.append(self.notice_line)
         self.window.set_notices(lines)
 
-    def _hotkeys_changed(self) -> None:
+    def sync_status(self, state) -> None:
+        """The sender's state, through the Bridge: a word in the status line, the tray
+        tooltip says more (last success, why it fails)."""
+        self.sync_word = state.word
+        self._show_status()
+        self.menu.set_tooltip("\n".join(x for x in (self.window.windowTitle(), state.tooltip) if x))
+
+    def _show_status(self) -> None:
         text, warning = self.hotkeys.status()
+        if self.sync_word:
+            text = f"{text} · {self.sync_word}" if text else self.sync_word
         self.window.set_status(text, warning=warning)
+
+    def _hotkeys_changed(self) -> None:
+        self._show_status()
         if not self.hotkeys.global_ok:
             self.window.set_focusable(True)  # the clerk clicks the window to use shortcuts
         self.pause_action.setChecked(self.hotkeys.paused)
@@ -136,7 +172,7 @@ class CounterUi(QObject):
                 "详见日志或运行 check-config。"
             )
         self.hotkeys.arm()
-        self.window.show_prompt("", IDLE_HINT)
+        self.window.show_prompt("", IDLE_HINT, hint=True)
         self.window.show_quietly()
         QTimer.singleShot(
             0, lambda: self.menu.add_tray(self.window.windowTitle(), self.window.toggle)
@@ -149,6 +185,7 @@ class CounterUi(QObject):
         self.day.update_menu()
         if self.gate.state is DayState.NEEDS_PREP:
             self.day.show_prep()
+        self._prune_soon.start()
 
     def _session_unlocked(self) -> None:
         reset = getattr(self.hotkeys.backend, "reset_state", None)  # the keyboard hook only
@@ -156,6 +193,7 @@ class CounterUi(QObject):
             reset()
 
     def shutdown(self) -> None:
+        self._prune_soon.stop()
         self.hotkeys.stop()
         self.window.save_geometry()
         self.menu.hide_tray()
@@ -163,6 +201,7 @@ class CounterUi(QObject):
     def tick(self) -> None:
         if self.clock.refresh_zone():
             log.info("the system time zone changed; local times follow it from now")
+        self.controller.tick()  # details of a customer who has gone, after the idle time
         event = self.gate.tick()
         if event is DayEvent.NEW_DAY and self.gate.state is DayState.NEEDS_PREP:
             self.controller.next_customer()
@@ -170,6 +209,9 @@ class CounterUi(QObject):
         elif event is DayEvent.CLOSING_TIME:
             self.day.offer_close(self.menu.tray)
         self.day.update_menu()
+        self.notice.prune_daily(self.gate.local_date)
+        for hook in self.tick_hooks:
+            hook()
 
     # --- dialogs that take focus and give it back ---------------------------------
     @property
@@ -177,14 +219,6 @@ class CounterUi(QObject):
         if self._foreground is None:
             self._foreground = make_foreground_keeper()
         return self._foreground
-
-    def _take_focus(self) -> None:
-        if self._return_focus_to is None:
-            self._return_focus_to = self.foreground.remember()
-
-    def _give_focus_back(self) -> None:
-        self.foreground.restore(self._return_focus_to)
-        self._return_focus_to = None
 
     @property
     def picker(self) -> PickerDialog:
@@ -199,12 +233,15 @@ class CounterUi(QObject):
                 return variant.render(session.values())
 
             self._picker = PickerDialog(
-                choices(self.ctx.catalog), render, min(self.ctx.config.font_size, 16)
+                choices(self.ctx.catalog, self.ctx.answers),
+                render,
+                min(self.ctx.config.font_size, 16),
             )
             self._picker.chosen.connect(
                 lambda key, index: self.controller.show_situation(key, "picker", index)
             )
-            self._picker.finished.connect(self._give_focus_back)
+            picker = self._picker
+            self._picker.finished.connect(lambda _r: self.dialog_focus.closed(picker))
         return self._picker
 
     @property
@@ -212,22 +249,41 @@ class CounterUi(QObject):
         if self._fields is None:
             from counter_assistant.ui.fields import FieldsDialog
 
-            self._fields = FieldsDialog(self.ctx.business, min(self.ctx.config.font_size, 16))
+            self._fields = FieldsDialog(
+                self.ctx.business, min(self.ctx.config.font_size, 16), rules=self.ctx.rules
+            )
             self._fields.applied.connect(self.controller.apply_fields)
-            self._fields.next_customer.connect(self.controller.next_customer)
-            self._fields.finished.connect(self._give_focus_back)
+            self._fields.next_customer.connect(self.next_customer)
+            # after the fields dialog has handed the keyboard back
+            self._fields.notice_requested.connect(
+                lambda: QTimer.singleShot(0, self.notice.open_dialog)
+            )
+            fields = self._fields
+            self._fields.finished.connect(lambda _r: self.dialog_focus.closed(fields))
         return self._fields
 
     def open_picker(self) -> None:
-        self._take_focus()
+        if self.gate.state is DayState.NEEDS_PREP:  # what the window says the hotkey does
+            self.day.show_prep(asked=True)
+            return
+        self.dialog_focus.opened(self.picker)
         self.picker.open_fresh()
 
     def open_fields(self) -> None:
-        self._take_focus()
-        self.fields.open_for(self.controller.session.fields, self.controller.session.business_key)
+        self.dialog_focus.opened(self.fields)
+        session = self.controller.session
+        filled = session.for_dialog(self.clock.now())
+        self.fields.open_for(filled, fresh=session.has_customer and filled == Filled())
 
     def bring_forward(self) -> None:
         self.window.show_quietly()
+
+    def next_customer(self) -> None:
+        self.controller.next_customer()  # its new_customer signal clears the notice line
+
+    def _set_notice_line(self, line: str) -> None:
+        self.notice_line = line
+        self._refresh_notices()
 
     # --- menu ---------------------------------------------------------------------
     def _build_menu(self) -> CounterMenu:
@@ -239,6 +295,8 @@ class CounterUi(QObject):
                 (self.label("toggle_window"), command("toggle_window")),
                 (self.label("picker") + "…", command("picker")),
                 (self.label("fields") + "…", command("fields")),
+                (self.label("notice"), command("notice")),
+                (self.label("notice_dialog") + "…", command("notice_dialog")),
                 (self.label("next_customer"), command("next_customer")),
                 None,
                 ("热键一览", self.show_cheat_sheet),
@@ -258,7 +316,9 @@ class CounterUi(QObject):
         return cheat_sheet_text(self.ctx.config.hotkeys, self.label, self.hotkeys.failed_combos)
 
     def show_cheat_sheet(self) -> None:
-        self._keep(show_text_box("窗口服务助手 · 热键一览", self.cheat_sheet_text(), True))
+        box = show_text_box("窗口服务助手 · 热键一览", self.cheat_sheet_text(), True)
+        fit_dialog(box)
+        self._keep(box)
 
     def show_today(self) -> None:
         """Today's counts, read off the GUI thread once queued records are written."""
@@ -282,6 +342,7 @@ class CounterUi(QObject):
             dialog = TodayDialog(None, counts)
             dialog.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, True)
             dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            fit_dialog(dialog)
             dialog.show()
             self._keep(dialog)
 

@@ -10,16 +10,23 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QWidget
 
 from counter_assistant.core.hotkeyspec import Hotkey
-from counter_assistant.platform.hotkeys.base import BackendUnavailable, HotkeyBackend, HotkeyFailure
+from counter_assistant.platform.hotkeys.base import (
+    BackendUnavailable,
+    HotkeyBackend,
+    HotkeyFailure,
+    retryable,
+)
+from counter_assistant.ui.text import key_text
 
 log = logging.getLogger(__name__)
 
 # chooser(exclude) -> (the next backend to try, why others could not run)
 Chooser = Callable[[tuple[str, ...]], tuple[HotkeyBackend | None, list[str]]]
+RETRY_MS = 10_000  # how often a combination another program holds is tried again
 
 
 def qt_sequence(hotkey: Hotkey):
@@ -55,6 +62,8 @@ class HotkeyService(QObject):
         self.failures: list[HotkeyFailure] = []
         self.paused = False
         self.last_fired_at = 0.0  # perf_counter stamp of the last OS callback (bench)
+        # A combination another program holds comes back by itself once it lets go.
+        self.retry_timer = QTimer(self, interval=RETRY_MS, timeout=self.retry_failed)
 
     # -- from the backend's thread, via the Bridge ---------------------------------
     def on_backend_fired(self, action: str, fired_at: float) -> None:
@@ -100,6 +109,33 @@ class HotkeyService(QObject):
                 self.armed,
                 len(self.bindings),
             )
+        self._time_retries()
+        self.changed.emit()
+
+    def _time_retries(self) -> None:
+        if self.backend is not None and not self.paused and any(map(retryable, self.failures)):
+            self.retry_timer.start()
+        else:
+            self.retry_timer.stop()
+
+    def retry_failed(self) -> None:
+        """Try the combinations other programs held again, leaving the working ones be."""
+        waiting = [f for f in self.failures if retryable(f)]
+        if self.backend is None or self.paused or not waiting:
+            self.retry_timer.stop()
+            return
+        still = self.backend.retry({f.action: self.bindings[f.action] for f in waiting})
+        if still is None:  # this backend cannot; the next start (unpause) tries them
+            self.retry_timer.stop()
+            return
+        left = {f.action for f in still}
+        for f in waiting:
+            if f.action not in left:
+                log.info("hotkey %s for %s works again", f.combo, f.action)
+        if len(still) == len(waiting):
+            return
+        self.failures = [f for f in self.failures if not retryable(f)] + still
+        self._time_retries()
         self.changed.emit()
 
     def _install_shortcuts(self) -> None:
@@ -123,6 +159,7 @@ class HotkeyService(QObject):
         self.paused = paused
         if self.backend is not None:
             if paused:
+                self.retry_timer.stop()
                 self.backend.stop()
             else:
                 self.arm()
@@ -130,6 +167,7 @@ class HotkeyService(QObject):
         self.changed.emit()
 
     def stop(self) -> None:
+        self.retry_timer.stop()
         if self.backend is not None:
             self.backend.stop()
 
@@ -148,13 +186,16 @@ class HotkeyService(QObject):
     def notices(self) -> list[str]:
         if self.backend is None or not self.failures:
             return []
+        # What a clerk can do: click instead, wait, or call IT (never: edit a config).
+        comes_back = "，该程序释放后会自动恢复" if any(map(retryable, self.failures)) else ""
         if len(self.failures) <= 3:
             return [
-                f"热键 {f.combo}（{self._label(f.action)}）{f.reason}，请在配置中换一个组合。"
+                f"热键 {key_text(f.combo)}（{self._label(f.action)}）{f.reason}：可点击窗口上的"
+                f"按钮代替{comes_back if retryable(f) else ''}；如需更换请联系信息科（IT）。"
                 for f in self.failures
             ]
         reasons = "、".join(sorted({f.reason for f in self.failures}))
         return [
             f"{len(self.failures)} 个热键无法使用（{reasons}），见菜单“热键一览”；"
-            "可点击窗口上的按钮，或请 IT 在配置中更换组合。"
+            f"可点击窗口上的按钮代替{comes_back}；如需更换请联系信息科（IT）。"
         ]

@@ -7,6 +7,7 @@ add_page(); the window itself only holds them and guards closing mid-export.
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QTabWidget, QWidget
@@ -46,6 +47,28 @@ class SupervisorWindow(QMainWindow):
             return index
         return self.tabs.addTab(widget, title)
 
+    # What other pages use: the live page loads the server's records into the reports.
+    @property
+    def pages(self) -> QTabWidget:
+        return self.tabs
+
+    @property
+    def date_from(self):
+        return self.reports.date_from
+
+    @property
+    def date_to(self):
+        return self.reports.date_to
+
+    @property
+    def paths(self) -> list[Path]:
+        return self.reports.inputs
+
+    def set_paths(self, paths: list[Path]) -> None:
+        """Report on these databases (or folders); the reports page is shown."""
+        self.reports.set_inputs(paths)
+        self.tabs.setCurrentWidget(self.reports)
+
     def closeEvent(self, event: QCloseEvent) -> None:
         exporter = self.reports.exporter
         if exporter.running:
@@ -64,9 +87,10 @@ class SupervisorWindow(QMainWindow):
         event.accept()
 
 
-def run_supervisor(ctx) -> int:
+def run_supervisor(ctx, url: str | None = None, center: str | None = None) -> int:
     """The report window on its own. Where the config in force sets a supervisor PIN (a
-    counter PC), it is asked first, as from the counter's menu."""
+    counter PC), it is asked first, as from the counter's menu. With a server (--url or
+    [sync] url) its first page is today, live, at every counter."""
     from counter_assistant.core.pin import PinGuard
     from counter_assistant.ui.pin_dialog import ask_pin
     from counter_assistant.ui.tasks import TaskRunner
@@ -78,6 +102,12 @@ def run_supervisor(ctx) -> int:
         return 1
     tasks = TaskRunner()
     window = SupervisorWindow(ctx, tasks=tasks)
+    url = url or ctx.config.sync_url
+    if url:
+        from counter_assistant.ui.live_page import open_server_pages
+
+        center_id = center if center is not None else ctx.config.center_id
+        open_server_pages(window, tasks, url, ctx.config.sync_password_file, center_id)
     window.show()
     try:
         return app.exec()

@@ -7,7 +7,6 @@ on_error(exception) is then called once, on the GUI thread. fn may accept a
 
 from __future__ import annotations
 
-import inspect
 import logging
 import threading
 from collections.abc import Callable
@@ -57,7 +56,7 @@ class TaskRunner(QObject):
         on_error: Callable[[BaseException], None] | None = None,
     ) -> Task:
         cancel = threading.Event()
-        wants_cancel = "cancel" in inspect.signature(fn).parameters
+        wants_cancel = _takes_cancel(fn)
         future = self._pool.submit(fn, cancel=cancel) if wants_cancel else self._pool.submit(fn)
         # The callback runs on the worker thread: only a signal crosses to the GUI thread.
         future.add_done_callback(lambda f: self._finished.emit(f, on_done, on_error))
@@ -77,3 +76,11 @@ class TaskRunner(QObject):
 
     def shutdown(self, wait: bool = True) -> None:
         self._pool.shutdown(wait=wait, cancel_futures=True)
+
+
+def _takes_cancel(fn: Callable[..., Any]) -> bool:
+    """Whether fn has a ``cancel`` parameter (without inspect: it costs start-up time)."""
+    code = getattr(getattr(fn, "__func__", fn), "__code__", None)
+    if code is None:
+        return False
+    return "cancel" in code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]

@@ -37,6 +37,7 @@ DEPENDS = [
     "libgl1",
     "libfontconfig1",
     "libdbus-1-3",
+    "libcups2",  # printing the one-time notice (Qt's CUPS print support)
 ]
 FALLBACK_CONFIG = """\
 # Counter Assistant machine-wide configuration (TOML, UTF-8).

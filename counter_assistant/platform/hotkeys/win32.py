@@ -157,6 +157,12 @@ class Win32HotkeyBackend(HotkeyBackend):
         app.installNativeEventFilter(self._filter)
         return failures
 
+    def retry(self, bindings: Mapping[str, Hotkey]) -> list[HotkeyFailure] | None:
+        """Register the given ones again; the others stay (the filter reads _actions)."""
+        if self._filter is None:
+            return None
+        return [f for a, h in bindings.items() if (f := self._register(a, h)) is not None]
+
     def _register(self, action: str, hotkey: Hotkey) -> HotkeyFailure | None:
         combo = str(hotkey)
         vk = virtual_key(hotkey.key)
