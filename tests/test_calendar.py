@@ -97,3 +97,19 @@ def test_the_example_is_marked_and_valid():
     assert problems == [] and cal.years == {2026}
     for swapped in cal.swapped:  # every 调休 day is a weekend day
         assert swapped.weekday() >= 5
+
+
+def test_check_config_names_calendar_problems(tmp_path, capsys):
+    from counter_assistant.checks import check_config
+    from counter_assistant.context import load_context
+
+    (tmp_path / "cal.toml").write_text(
+        '[2026]\nholidays = [{ name = "元旦", date = "2026-13-01" }]\n', encoding="utf-8"
+    )
+    config = tmp_path / "config.toml"
+    config.write_text('[center]\ncalendar = "cal.toml"\n', encoding="utf-8")
+    ctx = load_context(str(config), str(tmp_path / "data"))
+    assert check_config(ctx) == 1
+    out, err = capsys.readouterr()
+    assert "business-day calendar:" in out and "cal.toml" in out
+    assert f"{tmp_path / 'cal.toml'}:2 [2026.holidays[0]]" in err

@@ -8,6 +8,7 @@ import time
 import zipfile
 from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from openpyxl import load_workbook
@@ -15,9 +16,10 @@ from reportdata import HOSTILE, chk, ev, make_db, read_csv
 
 from counter_assistant.reports import export as export_mod
 from counter_assistant.reports import scope as scope_mod
-from counter_assistant.reports.export import Cancelled, ExportError, export_report
+from counter_assistant.reports.export import Cancelled, ExportError, Options, export_report
 from counter_assistant.reports.sources import find_databases, scan_folder
 from counter_assistant.reports.today import today_counts
+from counter_assistant.reports.words import Names
 
 D0, D1 = date(2026, 3, 1), date(2026, 3, 31)
 REPORTS = ("events", "daily", "checklists", "compliance")
@@ -84,6 +86,12 @@ def test_notices_and_answers_in_events(tmp_path):
     rows = read_csv(tmp_path / "e.csv")[1:]
     assert rows[0][4:7] == ["一次性告知单", "存为 PDF", "公积金贷款"]
     assert rows[1][4:6] == ["常见问题", "rent_limit"]  # no title known: the answer's key
+    answers = [SimpleNamespace(key="rent_limit", title="租房提取额度")]
+    options = Options(names=Names.of((), (), answers))
+    for fmt in ("csv", "xlsx"):
+        export_report([db], D0, D1, "events", fmt, tmp_path / f"t.{fmt}", options=options)
+    assert read_csv(tmp_path / "t.csv")[2][5] == "租房提取额度"
+    assert load_workbook(tmp_path / "t.xlsx")["使用明细"]["F3"].value == "租房提取额度"
 
 
 @pytest.mark.parametrize("paths", [1, 2], ids=["single-db", "merged"])

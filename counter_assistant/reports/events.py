@@ -18,6 +18,7 @@ from counter_assistant.reports.scope import Scope
 from counter_assistant.reports.sources import Source
 from counter_assistant.reports.table import Column, Kind, Table
 from counter_assistant.reports.words import (
+    ANSWER,
     EXTRA_SITUATIONS,
     NOTICE,
     NOTICE_WORDINGS,
@@ -71,6 +72,7 @@ def _words_maps(words: Words) -> tuple[dict, dict, dict, dict]:
     keys = [*words.titles, *EXTRA_SITUATIONS]
     titles = {k: words.situation(k) for k in keys}
     pairs = set(words.labels) | set(WORDINGS_EN) | {(NOTICE, v) for v in NOTICE_WORDINGS}
+    pairs |= {(ANSWER, key) for key in words.names.answers}
     labels: dict[str, dict[str, str]] = {}
     for situation, variant in sorted(pairs):
         label = words.wording(situation, variant)

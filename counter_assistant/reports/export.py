@@ -70,11 +70,16 @@ class Options:
 
     @classmethod
     def from_context(cls, ctx) -> Options:
-        """The calendar, business catalog and roster of an app Context."""
-        from counter_assistant.core.calendar import from_config
+        """The calendar, business catalog, roster and frequent answers of an app Context."""
+        calendar, problems = getattr(ctx, "calendar", None), []
+        if calendar is None:  # a context built without one (tests)
+            from counter_assistant.core.calendar import from_config
 
-        calendar, problems = from_config(ctx.config)
-        names = Names.of(ctx.business.items, ctx.config.roster)
+            calendar, problems = from_config(ctx.config)
+        else:
+            problems = list(getattr(ctx, "calendar_problems", []))
+        answers = getattr(getattr(ctx, "answers", None), "items", ())
+        names = Names.of(ctx.business.items, ctx.config.roster, answers)
         return cls(calendar, problems, names)
 
 

@@ -291,17 +291,20 @@ def situation_order(key: str) -> tuple[int, str]:
 
 @dataclass
 class Names:
-    """Names behind the codes: businesses (the center's catalog) and staff (the roster)."""
+    """Names behind the codes: businesses (the center's catalog), staff (the roster) and
+    the center's frequent answers (their titles)."""
 
     business: dict[str, str] = field(default_factory=dict)
     staff: dict[str, str] = field(default_factory=dict)
+    answers: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, business: Iterable = (), roster: Iterable = ()) -> Names:
-        """business: Business items (key, name); roster: StaffMember items (id, name)."""
+    def of(cls, business: Iterable = (), roster: Iterable = (), answers: Iterable = ()) -> Names:
+        """business: items with key and name; roster: items with id and name; answers:
+        items with key and title."""
         names = {b.key: b.name for b in business} or dict(_builtin_business())
         staff = {m.id: m.name for m in roster if m.name and m.name != m.id}
-        return cls(names, staff)
+        return cls(names, staff, {a.key: a.title for a in answers})
 
 
 class Words:
@@ -352,6 +355,8 @@ class Words:
         """A wording's label; an answer is named by its key when no title is known."""
         if situation == NOTICE and variant in NOTICE_WORDINGS:
             return NOTICE_WORDINGS[variant][self.i]
+        if situation == ANSWER:
+            return self.names.answers.get(variant, variant)
         if self.lang == "en":
             return WORDINGS_EN.get((situation, variant), variant)
         return self.labels.get((situation, variant), variant)
