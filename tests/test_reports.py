@@ -362,7 +362,7 @@ def test_unwritable_output_leaves_nothing(tmp_path, monkeypatch):
     out.write_text("previous report", encoding="utf-8")
 
     def disk_full(fh, *a, **kw):
-        fh.write("half")
+        fh.write(b"half")
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(export_mod, "write_csv_lines", disk_full)

@@ -123,14 +123,19 @@ def events_sql(source: Source, words: Words, neutral: bool = False) -> str:
 
 
 def events_line_sql(source: Source, words: Words) -> str:
-    """(rowid, the neutralised row as one string, fields joined by FIELD_SEP).
+    """(rowid, the row as one string, fields joined by FIELD_SEP), by date and time.
 
     One string per row keeps Python's per-row cost low; the CSV writer turns it into
-    CSV. '||' keeps text after a NUL (printf's %s would cut it there).
+    CSV and applies the text rule to any batch that needs it. '||' keeps text after a
+    NUL (printf's %s would cut it there); a NULL anywhere makes the line NULL, which
+    the writer refetches.
     """
-    cols = column_sql(source, words, True)
-    joined = f" || '{FIELD_SEP}' || ".join(f"ifnull({c}, '')" for c in cols)
-    return f"SELECT rowid, {joined}, local_date, {cols[1]} {_FROM.replace('1, 2', '3, 4')}"
+    cols = column_sql(source, words, False)
+    joined = f" || '{FIELD_SEP}' || ".join(cols)
+    return (
+        f"SELECT rowid, {joined} FROM usage_event "
+        f"WHERE local_date BETWEEN ? AND ? ORDER BY local_date, {cols[1]}, rowid"
+    )
 
 
 def event_row(source: Source, words: Words, rowid: int) -> tuple:

@@ -23,7 +23,7 @@ from counter_assistant.core.problems import Problem
 from counter_assistant.reports import events
 from counter_assistant.reports.compliance import checklists_document, compliance_document
 from counter_assistant.reports.csv_writer import ENCODING, write_csv, write_csv_lines
-from counter_assistant.reports.scope import Scope, check_range
+from counter_assistant.reports.scope import COUNTERS_SQL, Scope, check_range
 from counter_assistant.reports.sources import (
     Cancelled,
     ExportError,
@@ -37,6 +37,7 @@ from counter_assistant.reports.table import Document
 from counter_assistant.reports.usage import daily_document, events_document
 from counter_assistant.reports.words import LANGS, Names, Words
 from counter_assistant.reports.xlsx_writer import write_xlsx
+from counter_assistant.storage.db import connect_readonly
 from counter_assistant.storage.outputs import OutputRefused, check_output
 
 __all__ = [
@@ -213,16 +214,7 @@ def _write(
 ) -> tuple[int, int]:
     """Rows written and the progress total."""
     if report == "events" and fmt == "csv" and not scope.merged:
-        total = scope.total_usage
-        if progress is not None:
-            progress(0, total)
-        source = scope.sources[0]
-        lines = scope.stream(source, events.events_line_sql(source, scope.words), scope.span)
-        refetch = functools.partial(events.event_row, source, scope.words)
-        header = [c.header(scope.words) for c in events.COLUMNS]
-        with open(tmp, "w", encoding=ENCODING, newline="") as fh:
-            n = write_csv_lines(fh, header, lines, refetch, _rows(progress, total))
-        return n, total
+        return _events_csv(scope, tmp, progress)
     doc = build_document(scope, report, fmt)
     rows = doc.main.count
     finish = rows // FINISH_SHARE if fmt == "xlsx" else 0
@@ -234,6 +226,40 @@ def _write(
             n = write_csv(fh, doc.main, doc.words, _rows(progress, total), scope.check_cancel)
     else:
         n = write_xlsx(tmp, doc, _rows(progress, total), scope.check_cancel)
+    return n, total
+
+
+def _events_csv(scope: Scope, tmp: Path, progress: Progress | None) -> tuple[int, int]:
+    """The fast path: SQLite joins each row. Meanwhile a second connection finds the
+    counters in the range (the summary names them), on the other core."""
+    source = scope.sources[0]
+    usage: dict[str, int] = {}
+
+    def find_counters() -> None:
+        try:
+            con = connect_readonly(source.path)
+            try:
+                usage.update(con.execute(COUNTERS_SQL, scope.span).fetchall())
+            finally:
+                con.close()
+        except sqlite3.Error:
+            usage.clear()  # found the usual way afterwards
+
+    finder = threading.Thread(target=find_counters, name="report-counters", daemon=True)
+    finder.start()
+    total = scope.count_usage()
+    if progress is not None:
+        progress(0, total)
+    lines = scope.stream(source, events.events_line_sql(source, scope.words), scope.span)
+    refetch = functools.partial(events.event_row, source, scope.words)
+    header = [c.header(scope.words) for c in events.COLUMNS]
+    try:
+        with open(tmp, "wb") as fh:
+            n = write_csv_lines(fh, header, lines, refetch, _rows(progress, total))
+    finally:
+        finder.join()
+    if usage or not total:
+        scope.usage_found(usage)
     return n, total
 
 

@@ -20,6 +20,10 @@ from counter_assistant.reports.words import Words
 
 BATCH = 20_000
 MAX_RANGE_DAYS = 3653  # ten years
+COUNTERS_SQL = (
+    "SELECT counter_id, count(*) FROM usage_event "
+    "WHERE local_date BETWEEN ? AND ? GROUP BY counter_id"
+)
 
 
 def check_range(date_from: date, date_to: date) -> None:
@@ -97,14 +101,18 @@ class Scope:
     def activity(self) -> dict[str, int]:
         """Counter -> usage records in the range (merged files may count a record twice);
         counters with only checklist or staff records in the range have 0."""
-        out: dict[str, int] = {}
+        return self._activity(None)
+
+    def usage_found(self, usage: dict[str, int]) -> None:
+        """What a streamed pass over the usage rows found per counter: saves a pass."""
+        self.__dict__["activity"] = self._activity(usage)
+
+    def _activity(self, usage: dict[str, int] | None) -> dict[str, int]:
+        out: dict[str, int] = dict(usage or {})
         for source in self.sources:
-            sql = (
-                "SELECT counter_id, count(*) FROM usage_event "
-                "WHERE local_date BETWEEN ? AND ? GROUP BY counter_id"
-            )
-            for counter, n in self.query(source, sql, self.span):
-                out[counter] = out.get(counter, 0) + n
+            if usage is None:
+                for counter, n in self.query(source, COUNTERS_SQL, self.span):
+                    out[counter] = out.get(counter, 0) + n
             for table in ("checklist_record", "staff_shift"):
                 if table in source.columns:
                     sql = (
@@ -113,6 +121,11 @@ class Scope:
                     for (counter,) in self.query(source, sql, self.span):
                         out.setdefault(counter, 0)
         return out
+
+    def count_usage(self) -> int:
+        """Usage records in the range (from the date index: no pass over the rows)."""
+        sql = "SELECT count(*) FROM usage_event WHERE local_date BETWEEN ? AND ?"
+        return sum(self.query(s, sql, self.span)[0][0] for s in self.sources)
 
     @cached_property
     def counters(self) -> list[str]:
