@@ -147,8 +147,10 @@ def why_unreadable(path: Path) -> str | None:
     try:
         open_source(path).close()
     except ExportError as exc:
-        text = str(exc)
-        return "不是窗口服务助手的数据库" if "不是窗口服务助手" in text else f"已损坏：{text}"
+        if "不是窗口服务助手" in str(exc):
+            return "不是窗口服务助手的数据库"
+        cause = exc.__cause__
+        return f"已损坏，无法读取（{cause or exc}）。请用该窗口较早的备份代替它"
     return None
 
 

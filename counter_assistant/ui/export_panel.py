@@ -116,7 +116,7 @@ class ExportPanel(QWidget):
         self.progress.setRange(0, max(1, total // scale))
         self.progress.setValue(done // scale)
         if total and done < total:
-            self.show_status(f"正在导出：{done:,} / {total:,}")
+            self.show_status(f"正在导出：已写入 {done:,} 行…")
         elif total:
             self.show_status("正在保存文件…")
 

@@ -218,9 +218,10 @@ class ReportPage(QWidget):
             header.resizeSection(c, min(header.sectionSize(c) + 12, MAX_COLUMN_PX))
         self._show_banner(result.skipped)
         d0, d1 = self.range()
-        text = f"{d0} 至 {d1}：{len(result.counters)} 个窗口，共使用提示 {result.uses} 次。"
+        text = f"{d0} 至 {d1}：{len(result.counters)} 个窗口，共使用提示 {result.uses:,} 次。"
         if result.flagged:
-            text += f" 需处理 {result.flagged} 个窗口·天（红色）。"
+            where = "红色" if self.report.currentData() == "checklists" else "导出后见“每日明细”"
+            text += f" 需处理 {result.flagged} 个窗口·天（{where}）。"
         if result.silent:
             text += f" 无记录的窗口：{'、'.join(result.silent)}。"
         self._show_summary(text, NOTE_STYLE if result.silent or result.flagged else "")

@@ -37,7 +37,7 @@ class SupervisorWindow(QMainWindow):
         self.setCentralWidget(self.tabs)
         self.reports = ReportPage(tasks, options, own)
         self.add_page("统计报表", self.reports)
-        self.resize(960, 680)
+        self.resize(1120, 700)
 
     def add_page(self, title: str, widget: QWidget, first: bool = False) -> int:
         """Add a page; first puts it before the others and shows it."""
