@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 from counter_assistant.reports.scope import Scope
@@ -25,7 +26,7 @@ def head_lines(scope: Scope, report: str, calendar: bool = False) -> list[tuple[
         if not scope.calendar.source:
             lines.append((w.text("calendar"), w.text("no_calendar")))
         else:
-            lines.append((w.text("calendar"), scope.calendar.source))
+            lines.append((w.text("calendar"), Path(scope.calendar.source).name))
             missing = scope.calendar.missing_years(scope.date_from, scope.date_to)
             if missing:
                 years = w.sep.join(str(y) for y in missing)

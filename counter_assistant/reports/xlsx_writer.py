@@ -36,6 +36,7 @@ NUMBER_FORMATS = {
     Kind.RATE: "0.0%",
     Kind.CODE: "@",
 }
+RIGHT = (Kind.INT, Kind.NUMBER, Kind.RATE)
 CENTERED = (Kind.DATE, Kind.TIME, Kind.TIMES, Kind.BOOL, Kind.WEEKDAY)
 LINE_HEIGHT = 16  # points per line of wrapped text
 # A4 landscape at 100 %, in character widths and default rows; charts in characters.
@@ -103,9 +104,10 @@ class _Book:
             self.formats[key] = self.wb.add_format(props)
         return self.formats[key]
 
-    @property
-    def header_fmt(self) -> Any:
-        return self.fmt(None, bold=True, bg_color="#E8EEF4", bottom=1, text_wrap=True)
+    def header_fmt(self, kind: Kind | None = None) -> Any:
+        """A header cell, aligned as its column's values are."""
+        align = "right" if kind in RIGHT else "center" if kind in CENTERED else "left"
+        return self.fmt(None, bold=True, bg_color="#E8EEF4", bottom=1, text_wrap=True, align=align)
 
     def sheet_name(self, name: str) -> str:
         name = clean(name)
@@ -214,7 +216,7 @@ class _Book:
         self.wraps = [(c, caps[c]) for c, w in enumerate(self.wrapped) if w]
         ws.freeze_panes(1, 0)
         for c, col in enumerate(table.columns):
-            ws.write_string(0, c, col.header(self.words), self.header_fmt)
+            ws.write_string(0, c, col.header(self.words), self.header_fmt(col.kind))
         return ws
 
     def set_widths(self, ws: Any, table: Table, widths: list[int]) -> list[bool]:
@@ -308,7 +310,7 @@ class _Book:
                 ws.write_string(r, 0, clean(table.title), self.fmt(None, bold=True, font_size=12))
                 r += 1
             for c, col in enumerate(table.columns):
-                ws.write_string(r, c, col.header(self.words), self.header_fmt)
+                ws.write_string(r, c, col.header(self.words), self.header_fmt(col.kind))
             r += 1
             first = r
             kinds = [c.kind for c in table.columns]
