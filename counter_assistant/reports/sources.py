@@ -23,6 +23,14 @@ class ExportError(Exception):
     """A report problem phrased for the user: what is wrong and what to do."""
 
 
+class NotCounterDatabase(ExportError):
+    """A readable SQLite file that is not a Counter Assistant database."""
+
+
+class Damaged(ExportError):
+    """A file that SQLite cannot read as a database."""
+
+
 class Cancelled(ExportError):
     """The supervisor cancelled the export; nothing was written."""
 
@@ -81,7 +89,7 @@ class Source:
 
 
 def _not_ours(path: Path) -> ExportError:
-    return ExportError(
+    return NotCounterDatabase(
         f"{path} 不是窗口服务助手的数据库（缺少 meta 或 usage_event 表）。"
         "请只选择各窗口的数据库或其备份。"
     )
@@ -107,9 +115,7 @@ def open_source(path: Path | str) -> Source:
         row = con.execute("SELECT value FROM meta WHERE key='counter_id'").fetchone()
     except sqlite3.DatabaseError as exc:
         con.close()
-        raise ExportError(
-            f"{path} 已损坏，无法读取（{exc}）。请用该窗口较早的备份代替它。"
-        ) from exc
+        raise Damaged(f"{path} 已损坏，无法读取（{exc}）。请用该窗口较早的备份代替它。") from exc
     except ExportError:
         con.close()
         raise
@@ -135,22 +141,24 @@ def open_sources(paths: list[Path]) -> list[Source]:
     return sources
 
 
-def why_unreadable(path: Path) -> str | None:
+def why_unreadable(path: Path) -> Skipped | None:
     """None for a readable counter database, else why it is not one (for the supervisor)."""
     try:
         with open(path, "rb") as fh:
             head = fh.read(16)
     except OSError as exc:
-        return f"无法读取（{exc.strerror or exc}）"
+        return Skipped(path, f"无法读取（{exc.strerror or exc}）")
     if head != SQLITE_HEADER:
-        return "不是 SQLite 数据库（文件头不对，可能已损坏或不完整）"
+        return Skipped(path, "不是 SQLite 数据库（文件头不对，可能已损坏或不完整）")
     try:
         open_source(path).close()
+    except NotCounterDatabase:
+        return Skipped(path, "不是窗口服务助手的数据库")
+    except Damaged as exc:
+        reason = f"已损坏，无法读取（{exc.__cause__}）。请用该窗口较早的备份代替它"
+        return Skipped(path, reason, counter_id_of(path))
     except ExportError as exc:
-        if "不是窗口服务助手" in str(exc):
-            return "不是窗口服务助手的数据库"
-        cause = exc.__cause__
-        return f"已损坏，无法读取（{cause or exc}）。请用该窗口较早的备份代替它"
+        return Skipped(path, f"无法读取（{exc.__cause__ or exc}）")
     return None
 
 
@@ -172,11 +180,11 @@ def scan_folder(folder: Path | str) -> tuple[list[Path], list[Skipped]]:
     for p in sorted(folder.iterdir()):
         if not p.is_file() or not _looks_like_database(p):
             continue
-        reason = why_unreadable(p)
-        if reason is None:
+        problem = why_unreadable(p)
+        if problem is None:
             found.append(p)
         else:
-            skipped.append(Skipped(p, reason, counter_id_of(p) if "损坏" in reason else None))
+            skipped.append(problem)
     return found, skipped
 
 
