@@ -164,3 +164,17 @@ def test_preview_of_compliance_and_checklists(may):
     flagged = [r for r in p.table.rows if p.table.highlight(r)]
     assert {r[0].isoformat() for r in flagged} == {"2026-05-06", "2026-05-13", "2026-05-14",
                                                    "2026-05-16"}  # fmt: skip
+
+
+def test_a_reopening_after_the_last_close_out_leaves_the_day_open(tmp_path):
+    checks = [
+        chk("PJ-01", "prep", at="08:10:00"),
+        chk("PJ-01", "close", at="17:00:00"),
+        chk("PJ-01", "reopen", at="17:30:00"),
+    ]
+    db = make_db(tmp_path / "a.sqlite3", "PJ-01", [ev("PJ-01")], checks)
+    out = tmp_path / "c.csv"
+    export_report([db], date(2026, 3, 2), date(2026, 3, 2), "compliance", "csv", out)
+    row = read_csv(out)[1]
+    assert row[4] == "是" and row[9] == "17:00:00" and row[11] == "17:30:00"
+    assert row[-1] == "重新开启后未再收尾"

@@ -96,7 +96,8 @@ def test_notices_and_answers_in_events(tmp_path):
 
 @pytest.mark.parametrize("paths", [1, 2], ids=["single-db", "merged"])
 @pytest.mark.parametrize("report", REPORTS)
-def test_hostile_text_is_inert_in_csv(tmp_path, paths, report):
+def test_hostile_text_is_inert_in_csv(tmp_path, monkeypatch, paths, report):
+    monkeypatch.setattr(scope_mod, "BATCH", 1)  # a batch per row: each takes its own path
     odd = ['a,"b"\nc', "+1", "-2", "@sum", "\tt", "\rr"]
     events = [ev("PJ-01", staff=HOSTILE)] + [ev("PJ-01", staff=s) for s in odd]
     checks = [chk("PJ-01", "prep", staff=HOSTILE)]
@@ -120,10 +121,14 @@ CLEAN = "abcdefg"
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 @pytest.mark.parametrize("paths", [1, 2], ids=["single-db", "merged"])
 @pytest.mark.parametrize("report", REPORTS)
-def test_one_rule_for_control_characters_in_every_writer(tmp_path, fmt, paths, report):
+def test_one_rule_for_control_characters_in_every_writer(
+    tmp_path, monkeypatch, fmt, paths, report
+):
     """Control characters (a NUL included) are removed, tab and line breaks kept, the
     rest of the text never cut: the same on every path (issue 9, item 9)."""
+    monkeypatch.setattr(scope_mod, "BATCH", 1)  # a batch per row: each takes its own path
     events = [ev("PJ-01", staff=CONTROL), ev("PJ-01", staff="x\ty\nz"), ev("PJ-01", staff="=\x00")]
+    events += [ev("PJ-01", staff="p\x00q\x07r")]  # no separator in it: the fast path
     checks = [chk("PJ-01", "prep", staff=CONTROL), chk("PJ-01", "close", staff=CONTROL)]
     dbs = [make_db(tmp_path / "a.sqlite3", "PJ-01", events, checks)]
     if paths == 2:
@@ -139,6 +144,7 @@ def test_one_rule_for_control_characters_in_every_writer(tmp_path, fmt, paths, r
     assert not any(ch in text for ch in "\x00\x01\x1f\x1e\x0b\ufffe")
     assert CLEAN in cells
     if report in ("events", "daily"):
+        assert "pqr" in cells
         assert "x\ty\nz" in cells
         assert ("'=" if fmt == "csv" else "=") in cells
 

@@ -60,7 +60,7 @@ def _plain(data: bytes, lines: int, ncols: int) -> bool:
     text rule or a formula guard. Only bytes searches: fast on megabytes."""
     if data.count(_FIELD) != (ncols - 1) * lines or data.count(_ROW) != lines - 1:
         return False
-    if any(s in data for s in _SPECIAL_B) or data.startswith(_FORMULA_B):
+    if any(s in data for s in _SPECIAL_B):  # (a line starts with its date: never a formula)
         return False
     if len(data.translate(None, _CONTROL_B)) != len(data):  # a tab included
         return False
