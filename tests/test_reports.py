@@ -121,9 +121,7 @@ CLEAN = "abcdefg"
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 @pytest.mark.parametrize("paths", [1, 2], ids=["single-db", "merged"])
 @pytest.mark.parametrize("report", REPORTS)
-def test_one_rule_for_control_characters_in_every_writer(
-    tmp_path, monkeypatch, fmt, paths, report
-):
+def test_one_rule_for_control_characters_in_every_writer(tmp_path, monkeypatch, fmt, paths, report):
     """Control characters (a NUL included) are removed, tab and line breaks kept, the
     rest of the text never cut: the same on every path (issue 9, item 9)."""
     monkeypatch.setattr(scope_mod, "BATCH", 1)  # a batch per row: each takes its own path
