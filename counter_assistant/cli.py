@@ -70,18 +70,23 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(p)
     p.add_argument("--from", dest="date_from", required=True, type=iso_date, metavar="YYYY-MM-DD")
     p.add_argument("--to", dest="date_to", required=True, type=iso_date, metavar="YYYY-MM-DD")
-    p.add_argument("--report", choices=("events", "daily", "checklists"), default="daily")
+    p.add_argument(
+        "--report", choices=("events", "daily", "checklists", "compliance"), default="daily"
+    )
     p.add_argument("--format", dest="fmt", choices=("csv", "xlsx"), default=None)
     p.add_argument("--out", required=True)
     p.add_argument(
-        "--db", action="append", default=[], help="a counter database or backup; repeat to merge"
+        "--db",
+        action="append",
+        default=[],
+        help="a counter database, a backup, or a folder of them; repeat to merge",
     )
     p.add_argument("--url", help="read from the center's server (postgresql://…) instead")
     p.add_argument(
         "--counter", action="append", default=[], help="with --url: only this counter; repeat"
     )
     p.add_argument("--center", help="with --url: the center id (default: [center] id)")
-    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="column headers")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the report")
     p.add_argument("--force", action="store_true", help="replace an existing --out file")
 
     p = sub.add_parser("server", help="set up the center's server (PostgreSQL): schema, accounts")
@@ -177,7 +182,7 @@ def cmd_notice(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from counter_assistant.reports.export import ExportError, export_report
+    from counter_assistant.reports.export import ExportError, Options, export_report
 
     out = Path(args.out)
     suffix = out.suffix.lower().lstrip(".")
@@ -208,6 +213,7 @@ def cmd_export(args: argparse.Namespace) -> int:
                 progress,
                 force=args.force,
                 protected=[live],
+                options=Options.from_context(ctx),
             )
         except ExportError as exc:
             print(f"export failed: {exc}", file=sys.stderr)
@@ -217,6 +223,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     print(f"{summary.rows} rows, counters: {', '.join(summary.counters) or '-'} -> {summary.out}")
     if summary.missing_counters:
         print(f"no records in range for: {', '.join(summary.missing_counters)}", file=sys.stderr)
+    for skipped in summary.skipped:
+        print(f"warning: not read: {skipped.path} ({skipped.reason})", file=sys.stderr)
+    for problem in summary.problems:
+        print(f"warning: calendar: {problem}", file=sys.stderr)
     return 0
 
 
