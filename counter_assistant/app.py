@@ -38,6 +38,7 @@ from counter_assistant.ui.counter import CounterUi
 from counter_assistant.ui.day_dialogs import DayDialogs
 from counter_assistant.ui.hotkey_service import Chooser, HotkeyService
 from counter_assistant.ui.prompt_window import PromptWindow
+from counter_assistant.ui.qt_texts import install_chinese_qt_texts
 from counter_assistant.ui.tasks import TaskRunner
 from counter_assistant.ui.text import key_text
 
@@ -63,19 +64,6 @@ def install_excepthook(notify) -> None:
             notify("程序出现内部错误，已记录到日志；可继续使用。")
 
     sys.excepthook = hook
-
-
-def install_chinese_qt_texts(app: QApplication) -> None:
-    """Qt's own buttons and file dialogs in Simplified Chinese like the rest of the window."""
-    from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
-
-    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
-    locale = QLocale(QLocale.Language.Chinese, QLocale.Country.China)
-    translator = QTranslator(app)
-    if translator.load(locale, "qtbase", "_", folder):
-        app.installTranslator(translator)
-    else:
-        log.info("Qt's Chinese translation not found in %s; its buttons stay in English", folder)
 
 
 def release_startup_memory() -> None:

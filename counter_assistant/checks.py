@@ -52,6 +52,12 @@ def check_config(ctx: Context) -> int:
     print(f"business catalog: {ctx.business.source} ({len(ctx.business.items)} entries)")
     for what, items in (("rules", ctx.rules), ("frequent answers", ctx.answers)):
         print(f"{what}: {items.source or 'none'} ({len(items)} entries)")
+    cal = ctx.calendar
+    print(
+        f"business-day calendar: {cal.source or 'none (ordinary weeks)'}"
+        f" ({len(cal.holidays)} holidays, {len(cal.swapped)} swapped working days; years "
+        f"{', '.join(map(str, sorted(cal.years))) or '-'})"
+    )
     print(f"database: {ctx.paths.database}; log: {ctx.paths.log_file}")
     if cfg.sync_url and cfg.sync_password_file:
         from counter_assistant.sync.connection import ServerError, read_password

@@ -70,18 +70,23 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(p)
     p.add_argument("--from", dest="date_from", required=True, type=iso_date, metavar="YYYY-MM-DD")
     p.add_argument("--to", dest="date_to", required=True, type=iso_date, metavar="YYYY-MM-DD")
-    p.add_argument("--report", choices=("events", "daily", "checklists"), default="daily")
+    p.add_argument(
+        "--report", choices=("events", "daily", "checklists", "compliance"), default="daily"
+    )
     p.add_argument("--format", dest="fmt", choices=("csv", "xlsx"), default=None)
     p.add_argument("--out", required=True)
     p.add_argument(
-        "--db", action="append", default=[], help="a counter database or backup; repeat to merge"
+        "--db",
+        action="append",
+        default=[],
+        help="a counter database, a backup, or a folder of them; repeat to merge",
     )
     p.add_argument("--url", help="read from the center's server (postgresql://…) instead")
     p.add_argument(
         "--counter", action="append", default=[], help="with --url: only this counter; repeat"
     )
     p.add_argument("--center", help="with --url: the center id (default: [center] id)")
-    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="column headers")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the report")
     p.add_argument("--force", action="store_true", help="replace an existing --out file")
 
     p = sub.add_parser("server", help="set up the center's server (PostgreSQL): schema, accounts")
@@ -183,7 +188,7 @@ def cmd_notice(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from counter_assistant.reports.export import ExportError, export_report
+    from counter_assistant.reports.export import ExportError, Options, export_report
 
     out = Path(args.out)
     suffix = out.suffix.lower().lstrip(".")
@@ -202,7 +207,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     with contextlib.ExitStack() as stack:
         try:
             if args.url:
-                dbs = stack.enter_context(_server_databases(args, ctx.config))
+                dbs = stack.enter_context(_server_databases(args, ctx))
             summary = export_report(
                 dbs,
                 args.date_from,
@@ -214,6 +219,7 @@ def cmd_export(args: argparse.Namespace) -> int:
                 progress,
                 force=args.force,
                 protected=[live],
+                options=Options.from_context(ctx),
             )
         except ExportError as exc:
             print(f"export failed: {exc}", file=sys.stderr)
@@ -223,12 +229,17 @@ def cmd_export(args: argparse.Namespace) -> int:
     print(f"{summary.rows} rows, counters: {', '.join(summary.counters) or '-'} -> {summary.out}")
     if summary.missing_counters:
         print(f"no records in range for: {', '.join(summary.missing_counters)}", file=sys.stderr)
+    for skipped in summary.skipped:
+        print(f"warning: not read: {skipped.path} ({skipped.reason})", file=sys.stderr)
+    for problem in summary.problems:
+        print(f"warning: calendar: {problem}", file=sys.stderr)
     return 0
 
 
 @contextlib.contextmanager
-def _server_databases(args: argparse.Namespace, cfg):
-    """The range's rows from the server, one temporary database per counter."""
+def _server_databases(args: argparse.Namespace, ctx):
+    """The range's rows from the server, one temporary database per counter; the
+    center's published content (calendar, hours, catalog names) goes into ctx."""
     import tempfile
 
     from counter_assistant.reports.export import ExportError
@@ -236,6 +247,7 @@ def _server_databases(args: argparse.Namespace, cfg):
     from counter_assistant.sync.connection import ServerError, classify, close_quietly, connect
     from counter_assistant.sync.fetch import fetch_range
 
+    cfg = ctx.config
     center = args.center if args.center is not None else cfg.center_id
     with tempfile.TemporaryDirectory(prefix="ca-server-") as folder:
         con = None
@@ -244,6 +256,7 @@ def _server_databases(args: argparse.Namespace, cfg):
             paths = fetch_range(
                 con, Path(folder), args.date_from, args.date_to, center, args.counter or None
             )
+            _use_published(ctx, con, center)
         except Exception as exc:
             error = exc if isinstance(exc, ServerError) else classify(exc)
             raise ExportError(f"读取服务器失败：{error}") from exc
@@ -252,6 +265,28 @@ def _server_databases(args: argparse.Namespace, cfg):
         if not paths:
             raise ExportError(f"服务器上没有中心 {center or '（未设置）'} 的窗口记录。")
         yield paths
+
+
+def _use_published(ctx, con, center: str) -> None:
+    """The center's current published content (its calendar and hours above all) for a
+    report from the server; the local files when there is none or it cannot be used."""
+    from counter_assistant.core.content import ContentError
+    from counter_assistant.sync.connection import sqlstate
+    from counter_assistant.sync.content_poll import fetch_current
+
+    try:
+        content = fetch_current(con, ctx.config, center)
+    except ContentError as exc:
+        for problem in exc.problems:
+            print(f"warning: published content not used: {problem}", file=sys.stderr)
+        return
+    except Exception as exc:
+        if sqlstate(exc) is None:  # the connection broke: the export fails as before
+            raise
+        print(f"warning: published content not read ({exc}); local files used", file=sys.stderr)
+        return
+    if content is not None:
+        ctx.use_content(content)
 
 
 def _progress_bar():

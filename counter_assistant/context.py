@@ -8,9 +8,11 @@ from typing import Any
 
 from counter_assistant import __version__
 from counter_assistant.core import answers as answer_file
+from counter_assistant.core import calendar as calendar_file
 from counter_assistant.core import rules as rule_file
 from counter_assistant.core.answers import AnswerList
 from counter_assistant.core.business import BusinessCatalog, load_business_catalog
+from counter_assistant.core.calendar import Calendar
 from counter_assistant.core.config import Config, load_config
 from counter_assistant.core.content import KINDS, Content, ContentError
 from counter_assistant.core.notice_template import (
@@ -36,6 +38,8 @@ class Context:
     notice_template: NoticeTemplate = field(default_factory=builtin_template)
     rules: RuleList = field(default_factory=RuleList)
     answers: AnswerList = field(default_factory=AnswerList)
+    calendar: Calendar = field(default_factory=Calendar)
+    calendar_problems: list[Problem] = field(default_factory=list)
     content: Content = field(default_factory=Content)  # the center's version in force
     local: dict[str, Any] = field(default_factory=dict)  # kind -> what the local files gave
 
@@ -48,6 +52,7 @@ class Context:
             *self.notice_template.problems,
             *self.rules.problems,
             *self.answers.problems,
+            *self.calendar_problems,
         ]
 
     @property
@@ -77,7 +82,10 @@ def load_context(
     notice = load_notice_template(config.notice_template or None)
     rules = rule_file.load(config.rules or None)
     answers = answer_file.load(config.answers or None)
-    ctx = Context(config, paths, catalog, business, notice, rules, answers)
+    calendar, calendar_problems = calendar_file.from_config(config)
+    ctx = Context(
+        config, paths, catalog, business, notice, rules, answers, calendar, calendar_problems
+    )
     use_cached_content(ctx)
     log.info(
         "counter-assistant %s, config %s, database %s",

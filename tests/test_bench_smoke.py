@@ -23,7 +23,7 @@ KEYS = (
     "start_ratio",
     "record_gui_ms_p99",
     "export_csv_ratio",
-    "export_xlsx_s_per_100k",
+    "export_xlsx_ratio",
     "rss_ratio",
     "bundle_mb",
     "sync_catchup_ratio",

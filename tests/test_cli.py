@@ -73,7 +73,7 @@ def test_export_merges_several_databases_to_xlsx(tmp_path, live):
     assert export(tmp_path, out, "--db", str(live), "--db", str(other)) == 0
     sheets = load_workbook(out, read_only=True)
     detail = sheets[sheets.sheetnames[-1]]
-    counters = [row[3] for row in detail.iter_rows(min_row=2, values_only=True)]
+    counters = [row[2] for row in detail.iter_rows(min_row=2, values_only=True)]  # 窗口
     assert sorted(counters) == ["PJ-03"] * 3 + ["PJ-04"] * 2
 
 

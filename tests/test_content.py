@@ -48,7 +48,7 @@ def files(**bodies: str) -> dict[str, File]:
 
 
 def test_kinds_today():
-    assert {"prompts", "catalog", "center", "notice", "rules", "answers"} <= set(KINDS)
+    assert {"prompts", "catalog", "center", "notice", "rules", "answers", "calendar"} <= set(KINDS)
 
 
 def test_valid_files_load_with_no_problem():
@@ -91,6 +91,9 @@ def test_valid_files_load_with_no_problem():
         ("rules", "[[rule]]\nkey = \"r1\"\nname = \"本人\"\ninitials = \"br\"\ntext = \"××\"\n",
          5, "rule[0].text", "contains '××'"),
         ("rules", "# none\n", None, "rule", "no [[rule]] entry"),
+        ("calendar", "[2026]\nholidays = [{ name = \"元旦\", date = \"2026-02-30\" }]\n",
+         2, "2026.holidays[0]", "needs a date written YYYY-MM-DD"),
+        ("calendar", "# nothing\n", None, "", "no year table"),
         ("answers", "[[answer]]\nkey = \"a1\"\ntitle = \"提取\"\ntext = \"到账\"\n",
          1, "answer[0].initials", "must be a non-empty string"),
     ],
@@ -243,3 +246,53 @@ def test_check_config_says_where_each_center_owned_value_comes_from(tmp_path, ca
     assert f"  catalog (business catalog) <- file {tmp_path / 'business.toml'}" in out
     assert "  rules (rules list) <- none" in out
     assert "  notice (one-time notice template (HTML)) <- built-in" in out
+
+
+def test_a_published_calendar_follows_the_published_working_weekdays(tmp_path):
+    from datetime import date
+
+    ctx = context(tmp_path, LOCAL)
+    assert ctx.calendar.is_workday(date(2026, 1, 1))  # local: no file, Monday to Friday
+    calendar = '[2026]\nholidays = [{ name = "元旦", from = 2026-01-01, to = 2026-01-03 }]\n'
+    version = load_version(
+        2, files(calendar=calendar, center='[center]\nworkdays = ["mon", "tue"]\n'), ctx.config
+    )
+    ctx.use_content(version)
+    assert not ctx.calendar.is_workday(date(2026, 1, 1))  # 元旦
+    assert ctx.calendar.is_workday(date(2026, 1, 6))  # a Tuesday
+    assert not ctx.calendar.is_workday(date(2026, 1, 7))  # a Wednesday
+    assert ctx.calendar.source == "calendar.toml (published version 2)"
+    ctx.use_content(Content())  # back to the local files
+    assert ctx.calendar.is_workday(date(2026, 1, 1)) and ctx.calendar.is_workday(date(2026, 1, 7))
+
+
+def test_the_events_report_says_which_content_version_each_prompt_was_shown_under(tmp_path):
+    """So a supervisor can tell which wording a counter used on a given day."""
+    import csv
+    from datetime import date
+
+    from openpyxl import load_workbook
+
+    from counter_assistant.reports.export import export_report
+
+    try:
+        from tests.reportdata import ev, make_db
+    except ImportError:
+        from reportdata import ev, make_db
+
+    db = make_db(tmp_path / "a.sqlite3", "PJ-01", [
+        ev("PJ-01", day="2026-03-02", content_version=0),
+        ev("PJ-01", day="2026-03-03", content_version=4),
+    ])  # fmt: skip
+    span = date(2026, 3, 1), date(2026, 3, 31)
+    export_report([db], *span, "events", "csv", tmp_path / "e.csv", lang="en")
+    with (tmp_path / "e.csv").open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [(r["date"], r["content version"]) for r in rows] == [
+        ("2026-03-02", "0"), ("2026-03-03", "4")
+    ]  # fmt: skip
+    export_report([db], *span, "events", "xlsx", tmp_path / "e.xlsx")
+    sheet = load_workbook(tmp_path / "e.xlsx")["使用明细"]
+    header = [c.value for c in sheet[1]]
+    column = header.index("话术版本")
+    assert [r[column].value for r in sheet.iter_rows(min_row=2)] == [0, 4]

@@ -260,12 +260,12 @@ def test_the_next_customer_is_not_sent_off_with_the_last_ones_details(desk):
     assert business.has_focus()
     app.stop()
     business.assert_nothing_lost()
-    rows = [(r["situation"], r["business"]) for r in app.events()]
+    rows = [(r["situation code"], r["business code"]) for r in app.events()]
     assert rows == [
-        ("出具证件", "withdraw_retire"),
-        ("礼貌送别", "withdraw_retire"),
-        ("接待问候", ""),
-        ("出具证件", ""),
+        ("documents", "withdraw_retire"),
+        ("farewell", "withdraw_retire"),
+        ("greeting", ""),
+        ("documents", ""),
     ], rows
 
 

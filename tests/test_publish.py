@@ -227,3 +227,43 @@ def test_publish_refuses_a_server_without_content_tables(pg_cluster, texts, caps
         assert code == 2 and "server init" in capsys.readouterr().err
     finally:
         pg_cluster.psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def test_an_export_from_the_server_uses_the_published_calendar(center, texts, tmp_path, capsys):
+    from datetime import datetime
+
+    from counter_assistant.core.clock import FakeClock
+    from counter_assistant.core.records import checklist_entry
+
+    calendar = '[2026]\nholidays = [{ name = "元旦", from = 2026-01-01, to = 2026-01-03 }]\n'
+    facts = texts("center.toml", '[center]\nworkdays = ["mon"]\n')
+    assert center.publish("--calendar", texts("calendar.toml", calendar), "--center", facts) == 0
+    con = connect(center.counter_url)
+    try:  # preparations on a holiday (Fri 2 Jan) and a Friday, as the counter sends them
+        for day in (2, 9):
+            clock = FakeClock(datetime(2026, 1, day, 8, 10).astimezone())
+            entry = checklist_entry(clock, "prep", "PJ-03", "0312", ["a"])
+            con.run(
+                "INSERT INTO ca.checklist_record (id, center_id, counter_id, kind, local_date, "
+                "ts_utc, ts_local, utc_offset, staff_id) VALUES (CAST(:id AS uuid), 'PJ', "
+                "'PJ-03', 'prep', CAST(:d AS date), CAST(:t AS timestamptz), "
+                "CAST(:l AS timestamp), :o, '0312')",
+                id=entry.uuid, d=entry.local_date, t=entry.ts_utc, l=entry.ts_local,
+                o=entry.utc_offset,
+            )  # fmt: skip
+    finally:
+        close_quietly(con)
+    sup = schema.add_member(center.admin, "sup_" + secrets.token_hex(3), schema.SUPERVISORS)
+    out = tmp_path / "compliance.csv"
+    capsys.readouterr()
+    code = main(["export", "--report", "compliance", "--format", "csv", "--lang", "en",
+                 "--from", "2026-01-01", "--to", "2026-01-12", "--out", str(out),
+                 "--url", center.url(sup.role, sup.password), "--center", "PJ"])  # fmt: skip
+    assert code == 0, capsys.readouterr().err
+    rows = {line[:10]: line for line in out.read_text("utf-8-sig").splitlines()[1:]}
+    # the published calendar and working weekdays (Mondays only), not the local ones
+    # (Monday to Friday, no holidays): 2 Jan a holiday, 6-8 Jan not working days at all
+    assert "holiday" in rows["2026-01-02"]
+    assert "working day" in rows["2026-01-05"]
+    assert "2026-01-06" not in rows and "2026-01-08" not in rows
+    assert "working day" not in rows["2026-01-09"]

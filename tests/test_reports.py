@@ -1,65 +1,28 @@
-import csv
+"""Reports: merging, CSV and XLSX writers, the text rule, time zones, ranges, progress."""
+
 import hashlib
-import json
+import os
 import sqlite3
-import uuid
+import threading
+import time
 import zipfile
 from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from openpyxl import load_workbook
+from reportdata import HOSTILE, chk, ev, make_db, read_csv
 
-from counter_assistant.reports import csv_writer, xlsx_writer
 from counter_assistant.reports import export as export_mod
-from counter_assistant.reports.export import ExportError, export_report, find_databases, preview
+from counter_assistant.reports import scope as scope_mod
+from counter_assistant.reports.export import Cancelled, ExportError, Options, export_report
+from counter_assistant.reports.sources import find_databases, scan_folder
 from counter_assistant.reports.today import today_counts
-from counter_assistant.storage.db import open_database
+from counter_assistant.reports.words import Names
 
-HOSTILE = '=HYPERLINK("http://x","y")'
 D0, D1 = date(2026, 3, 1), date(2026, 3, 31)
-EVENT_COLS = ("uuid", "ts_utc", "local_date", "counter_id", "staff_id", "situation", "variant",
-              "business", "trigger", "app_version")  # fmt: skip
-
-
-def ev(counter, day="2026-03-02", situation="greeting", staff="S01", uid=None, **kw):
-    row = {
-        "uuid": uid or str(uuid.uuid4()),
-        "ts_utc": f"{day}T01:02:03.000001+00:00",
-        "local_date": day,
-        "counter_id": counter,
-        "staff_id": staff,
-        "situation": situation,
-        "variant": "default",
-        "business": "",
-        "trigger": "hotkey",
-        "app_version": "0.1.0",
-    }
-    row.update(kw)
-    return row
-
-
-def make_db(path: Path, counter_id: str, events=(), checklists=()) -> Path:
-    open_database(path, counter_id).close()
-    con = sqlite3.connect(path)
-    with con:
-        for e in events:
-            con.execute(
-                f"INSERT INTO usage_event ({', '.join(e)}) VALUES ({', '.join('?' * len(e))})",
-                tuple(e.values()),
-            )
-        for c in checklists:
-            con.execute(
-                f"INSERT INTO checklist_record ({', '.join(c)}) VALUES ({', '.join('?' * len(c))})",
-                tuple(c.values()),
-            )
-    con.close()
-    return path
-
-
-def read_csv(path):
-    with open(path, encoding="utf-8-sig", newline="") as fh:
-        return list(csv.reader(fh))
+REPORTS = ("events", "daily", "checklists", "compliance")
 
 
 @pytest.fixture
@@ -76,34 +39,67 @@ def test_merge_counts_overlapping_records_once(two_dbs, tmp_path):
     s = export_report(two_dbs, D0, D1, "events", "csv", out)
     rows = read_csv(out)[1:]
     assert s.rows == len(rows) == 4
-    assert len({r[0] for r in rows}) == 4
+    assert len({r[-1] for r in rows}) == 4  # record ids, last column
     assert s.counters == ["PJ-01", "PJ-02"] and s.missing_counters == []
-    s = export_report(two_dbs, D0, D1, "daily", "csv", tmp_path / "daily.csv")
+    export_report(two_dbs, D0, D1, "daily", "csv", tmp_path / "daily.csv")
     daily = read_csv(tmp_path / "daily.csv")[1:]
-    assert sum(int(r[-1]) for r in daily) == 4
-    assert ["2026-03-03", "PJ-01", "S01", "接待问候", "greeting", "1"] in daily
-    counts = {(p["counter"], p["situation"]): p["count"] for p in preview(two_dbs, D0, D1)}
-    assert counts == {("PJ-01", "greeting"): 2, ("PJ-01", "farewell"): 1, ("PJ-02", "documents"): 1}
+    assert sum(int(r[5]) for r in daily) == 4
+    assert ["2026-03-03", "PJ-01", "S01", "", "接待问候", "1", "greeting"] in daily
 
 
-def test_csv_bom_and_chinese(two_dbs, tmp_path):
+def test_events_columns_words_first_codes_last(tmp_path):
+    db = make_db(
+        tmp_path / "a.sqlite3",
+        "PJ-01",
+        [
+            ev(
+                "PJ-01",
+                situation="greeting",
+                variant="after_wait",
+                business="loan",
+                trigger="picker",
+            )
+        ],
+    )
     out = tmp_path / "e.csv"
-    export_report(two_dbs[:1], D0, D1, "events", "csv", out)
+    export_report([db], D0, D1, "events", "csv", out)
     raw = out.read_bytes()
-    assert raw.startswith(b"\xef\xbb\xbf")
-    assert b"\r\n" in raw
-    rows = read_csv(out)
-    assert rows[0][:4] == ["记录编号", "日期", "时间", "窗口"]
-    assert {r[5] for r in rows[1:]} == {"接待问候", "礼貌送别"}
-    assert rows[1][9] == "热键"
-    export_report(two_dbs[:1], D0, D1, "events", "csv", out, lang="en", force=True)
-    assert read_csv(out)[0][:3] == ["uuid", "date", "local_time"]
+    assert raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw
+    header, row = read_csv(out)
+    assert header == ["日期", "时间", "窗口", "工号", "情形", "说法", "业务", "触发方式",
+                      "情形代码", "说法代码", "业务代码", "程序版本", "话术版本",
+                      "记录编号"]  # fmt: skip
+    assert row[:8] == ["2026-03-02", "09:00:00", "PJ-01", "S01", "接待问候", "久等致歉",
+                       "公积金贷款", "选择"]  # fmt: skip
+    assert row[8:13] == ["greeting", "after_wait", "loan", "0.2.0", "0"]
+    export_report([db], D0, D1, "events", "csv", out, lang="en", force=True)
+    header, row = read_csv(out)
+    assert header[:6] == ["date", "time", "counter", "staff ID", "situation", "wording"]
+    assert row[4:8] == ["Greeting", "sorry for the wait", "公积金贷款", "picker"]
+
+
+def test_notices_and_answers_in_events(tmp_path):
+    notice = ev("PJ-01", situation="notice", variant="pdf", business="loan",
+                detail='{"missing": ["身份证"]}')  # fmt: skip
+    answer = ev("PJ-01", situation="answer", variant="rent_limit", at="09:30:00")
+    db = make_db(tmp_path / "a.sqlite3", "PJ-01", [notice, answer])
+    export_report([db], D0, D1, "events", "csv", tmp_path / "e.csv")
+    rows = read_csv(tmp_path / "e.csv")[1:]
+    assert rows[0][4:7] == ["一次性告知单", "存为 PDF", "公积金贷款"]
+    assert rows[1][4:6] == ["常见问题", "rent_limit"]  # no title known: the answer's key
+    answers = [SimpleNamespace(key="rent_limit", title="租房提取额度")]
+    options = Options(names=Names.of((), (), answers))
+    for fmt in ("csv", "xlsx"):
+        export_report([db], D0, D1, "events", fmt, tmp_path / f"t.{fmt}", options=options)
+    assert read_csv(tmp_path / "t.csv")[2][5] == "租房提取额度"
+    assert load_workbook(tmp_path / "t.xlsx")["使用明细"]["F3"].value == "租房提取额度"
 
 
 @pytest.mark.parametrize("paths", [1, 2], ids=["single-db", "merged"])
-@pytest.mark.parametrize("report", ["events", "daily", "checklists"])
-def test_hostile_text_is_inert_in_csv(tmp_path, paths, report):
-    odd = ['a,"b"\nc', "x\x1fy", "+1", "-2", "@sum", "\tt", "\rr"]
+@pytest.mark.parametrize("report", REPORTS)
+def test_hostile_text_is_inert_in_csv(tmp_path, monkeypatch, paths, report):
+    monkeypatch.setattr(scope_mod, "BATCH", 1)  # a batch per row: each takes its own path
+    odd = ['a,"b"\nc', "+1", "-2", "@sum", "\tt", "\rr"]
     events = [ev("PJ-01", staff=HOSTILE)] + [ev("PJ-01", staff=s) for s in odd]
     checks = [chk("PJ-01", "prep", staff=HOSTILE)]
     dbs = [make_db(tmp_path / "a.sqlite3", "PJ-01", events, checks)]
@@ -114,39 +110,108 @@ def test_hostile_text_is_inert_in_csv(tmp_path, paths, report):
     cells = [c for row in read_csv(out)[1:] for c in row]
     assert "'" + HOSTILE in cells
     assert HOSTILE not in cells
-    if report != "checklists":
-        assert {'a,"b"\nc', "x\x1fy", "'+1", "'-2", "'@sum", "'\tt", "'\rr"} <= set(cells)
+    if report in ("events", "daily"):
+        assert {'a,"b"\nc', "'+1", "'-2", "'@sum", "'\tt", "'\rr"} <= set(cells)
     assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
 
 
-def test_xlsx_has_chart_strings_and_no_formulas(tmp_path):
-    db = make_db(
-        tmp_path / "a.sqlite3",
-        "PJ-01",
-        [ev("PJ-01", staff=HOSTILE), ev("PJ-01", situation="farewell", staff="bad\x01char")],
-    )
+CONTROL = "a\x00b\x01c\x1fd\x1ee\x0bf\ufffeg"
+CLEAN = "abcdefg"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+@pytest.mark.parametrize("paths", [1, 2], ids=["single-db", "merged"])
+@pytest.mark.parametrize("report", REPORTS)
+def test_one_rule_for_control_characters_in_every_writer(tmp_path, monkeypatch, fmt, paths, report):
+    """Control characters (a NUL included) are removed, tab and line breaks kept, the
+    rest of the text never cut: the same on every path (issue 9, item 9)."""
+    monkeypatch.setattr(scope_mod, "BATCH", 1)  # a batch per row: each takes its own path
+    events = [ev("PJ-01", staff=CONTROL), ev("PJ-01", staff="x\ty\nz"), ev("PJ-01", staff="=\x00")]
+    events += [ev("PJ-01", staff="p\x00q\x07r")]  # no separator in it: the fast path
+    checks = [chk("PJ-01", "prep", staff=CONTROL), chk("PJ-01", "close", staff=CONTROL)]
+    dbs = [make_db(tmp_path / "a.sqlite3", "PJ-01", events, checks)]
+    if paths == 2:
+        dbs.append(make_db(tmp_path / "b.sqlite3", "PJ-02", [ev("PJ-02", staff=CONTROL)]))
+    out = tmp_path / f"c.{fmt}"
+    export_report(dbs, D0, D1, report, fmt, out)
+    if fmt == "csv":
+        cells = [c for row in read_csv(out) for c in row]
+    else:
+        wb = load_workbook(out)
+        cells = [str(c) for ws in wb for row in ws.iter_rows(values_only=True) for c in row if c]
+    text = "".join(cells)
+    assert not any(ch in text for ch in "\x00\x01\x1f\x1e\x0b\ufffe")
+    assert CLEAN in cells
+    if report in ("events", "daily"):
+        assert "pqr" in cells
+        assert "x\ty\nz" in cells
+        assert ("'=" if fmt == "csv" else "=") in cells
+
+
+def test_xlsx_events_workbook_opens_ready(tmp_path):
+    events = [
+        ev("PJ-01", day="2026-03-02", at="08:31:05", staff="0312", situation="greeting",
+           variant="after_wait", business="withdraw_purchase"),
+        ev("PJ-01", day="2026-03-03", at="14:00:00", staff="张丽", situation="farewell",
+           variant="farewell"),
+        ev("PJ-01", staff=HOSTILE),
+    ]  # fmt: skip
+    db = make_db(tmp_path / "a.sqlite3", "PJ-01", events)
+    silent = make_db(tmp_path / "b.sqlite3", "PJ-09")
     out = tmp_path / "r.xlsx"
-    s = export_report([db], D0, D1, "events", "xlsx", out)
-    assert s.rows == 2
+    assert export_report([db, silent], D0, D1, "events", "xlsx", out).rows == 3
     with zipfile.ZipFile(out) as z:
         names = z.namelist()
-        assert any(n.startswith("xl/charts/chart") for n in names)
         sheets = [z.read(n).decode() for n in names if n.startswith("xl/worksheets/sheet")]
+    assert any(n.startswith("xl/charts/chart") for n in names)
     assert not any("<f>" in x or "<f " in x for x in sheets)
     wb = load_workbook(out)
     assert wb.sheetnames == ["汇总", "使用明细"]
     assert len(wb["汇总"]._charts) == 1
-    detail = list(wb["使用明细"].iter_rows(values_only=False))
-    assert detail[0][0].value == "记录编号"
-    staff = {r[4].value: r[4].data_type for r in detail[1:]}
-    assert staff == {HOSTILE: "s", "badchar": "s"}
+    ws = wb["使用明细"]
+    assert ws.freeze_panes == "A2"
+    assert ws.auto_filter.ref == "A1:N4"
+    assert ws.print_title_rows == "$1:$1"
+    assert ws.page_setup.orientation == "landscape"
+    assert ws.page_setup.fitToWidth in (None, 1)  # 1 is the default, left out
+    assert ws.page_setup.fitToHeight == 0  # as many pages down as needed
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert "使用明细" in ws.oddHeader.left.text and "2026-03-01" in ws.oddHeader.center.text
+    assert "PJ-01" in ws.oddHeader.right.text and "PJ-09" in ws.oddHeader.right.text
+    assert "&P" in ws.oddFooter.center.text and "&N" in ws.oddFooter.center.text
+    header = [c.value for c in ws[1]]
+    assert header[:8] == ["日期", "时间", "窗口", "工号", "情形", "说法", "业务", "触发方式"]
+    assert header[-1] == "记录编号"
+    first = ws[2]
+    assert first[0].is_date and first[0].number_format == "yyyy-mm-dd"
+    assert first[0].value.date() == date(2026, 3, 2)
+    assert first[1].is_date and first[1].number_format == "hh:mm:ss"
+    assert first[1].value.strftime("%H:%M:%S") == "08:31:05"
+    assert first[3].value == "0312" and first[3].data_type == "s"  # a staff ID stays text
+    assert [first[i].value for i in (4, 5, 6)] == ["接待问候", "久等致歉", "购房提取"]
+    assert {ws.cell(r, 4).value: ws.cell(r, 4).data_type for r in (3, 4)} == {
+        "张丽": "s",
+        HOSTILE: "s",
+    }
+
+    def width(letter):
+        return ws.column_dimensions[letter].width
+
+    assert width("A") >= 10 and width("B") >= 8
+    assert width("D") >= len(HOSTILE)  # the longest staff ID
+    assert 8 <= width("E") < 20  # 接待问候: four wide characters
+    assert width("N") >= 36  # a record id
     summary = [[c for c in r if c is not None] for r in wb["汇总"].iter_rows(values_only=True)]
-    assert ["接待问候", "greeting", 1] in summary and ["礼貌送别", "farewell", 1] in summary
+    assert ["接待问候", 2, "greeting"] in summary and ["礼貌送别", 1, "farewell"] in summary
+    assert ["PJ-09", 0, "（无记录）"] in summary
+    assert wb["汇总"].page_setup.orientation == "landscape"
 
 
 def test_xlsx_continuation_sheets(tmp_path, monkeypatch):
+    from counter_assistant.reports import xlsx_writer
+
     monkeypatch.setattr(xlsx_writer, "MAX_SHEET_ROWS", 4)
-    monkeypatch.setattr("counter_assistant.reports.query.BATCH", 2)
+    monkeypatch.setattr(scope_mod, "BATCH", 2)
     db = make_db(tmp_path / "a.sqlite3", "PJ-01", [ev("PJ-01") for _ in range(7)])
     out = tmp_path / "r.xlsx"
     assert export_report([db], D0, D1, "events", "xlsx", out).rows == 7
@@ -157,18 +222,88 @@ def test_xlsx_continuation_sheets(tmp_path, monkeypatch):
     wb.close()
 
 
-def test_dates_inclusive_and_backwards_range(tmp_path):
+def test_times_are_the_counters_whatever_the_exporting_zone(tmp_path, monkeypatch):
+    """Issue 9, item 8: the counter's wall time, from ts_local; else the stored offset;
+    else (first-release rows) the exporting PC's zone."""
+    rows = [
+        ev("PJ-01", at="08:30:00"),
+        ev("PJ-01", at="09:00:00", ts_local="", utc_offset=-300,
+           ts_utc="2026-03-02T14:10:00.000000+00:00"),  # New York, 09:10 there
+        ev("PJ-01", at="09:30:00", ts_local="", utc_offset=None,
+           ts_utc="2026-03-02T01:40:00.000000+00:00"),
+    ]  # fmt: skip
+    db = make_db(tmp_path / "a.sqlite3", "PJ-01", rows)
+    monkeypatch.setenv("TZ", "Asia/Shanghai")
+    time.tzset()
+    try:
+        out = tmp_path / "e.csv"
+        export_report([db], D0, D1, "events", "csv", out)
+        assert [r[1] for r in read_csv(out)[1:]] == ["08:30:00", "09:10:00", "09:40:00"]
+        monkeypatch.setenv("TZ", "America/Los_Angeles")
+        time.tzset()
+        for fmt in ("csv", "xlsx"):
+            export_report([db], D0, D1, "events", fmt, tmp_path / f"la.{fmt}")
+        assert read_csv(tmp_path / "la.csv")[1][1] == "08:30:00"
+        assert read_csv(tmp_path / "la.csv")[2][1] == "09:10:00"
+        cell = load_workbook(tmp_path / "la.xlsx")["使用明细"]["B2"].value
+        assert cell.strftime("%H:%M:%S") == "08:30:00"
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+
+
+def test_merged_events_are_sorted_by_time(tmp_path):
+    a = make_db(tmp_path / "a.sqlite3", "PJ-01",
+                [ev("PJ-01", at="09:00:00"), ev("PJ-01", at="11:00:00")])  # fmt: skip
+    b = make_db(tmp_path / "b.sqlite3", "PJ-02",
+                [ev("PJ-02", at="08:00:00"), ev("PJ-02", at="10:00:00"),
+                 ev("PJ-02", day="2026-03-01", at="23:00:00")])  # fmt: skip
+    for fmt in ("csv", "xlsx"):
+        export_report([a, b], D0, D1, "events", fmt, tmp_path / f"e.{fmt}")
+    got = [(r[0], r[1], r[2]) for r in read_csv(tmp_path / "e.csv")[1:]]
+    assert got == [
+        ("2026-03-01", "23:00:00", "PJ-02"),
+        ("2026-03-02", "08:00:00", "PJ-02"),
+        ("2026-03-02", "09:00:00", "PJ-01"),
+        ("2026-03-02", "10:00:00", "PJ-02"),
+        ("2026-03-02", "11:00:00", "PJ-01"),
+    ]
+    ws = load_workbook(tmp_path / "e.xlsx")["使用明细"]
+    assert [ws.cell(r, 3).value for r in range(2, 7)] == [
+        "PJ-02",
+        "PJ-02",
+        "PJ-01",
+        "PJ-02",
+        "PJ-01",
+    ]
+
+
+def test_dates_inclusive_backwards_and_too_long(tmp_path):
     days = ["2026-02-28", "2026-03-01", "2026-03-31", "2026-04-01"]
     db = make_db(tmp_path / "a.sqlite3", "PJ-01", [ev("PJ-01", day=d) for d in days])
     out = tmp_path / "e.csv"
     export_report([db], D0, D1, "events", "csv", out)
-    assert sorted(r[1] for r in read_csv(out)[1:]) == ["2026-03-01", "2026-03-31"]
+    assert sorted(r[0] for r in read_csv(out)[1:]) == ["2026-03-01", "2026-03-31"]
     out.unlink()
     with pytest.raises(ExportError, match="颠倒"):
         export_report([db], D1, D0, "events", "csv", out)
-    with pytest.raises(ExportError):
-        preview([db], D1, D0)
+    with pytest.raises(ExportError, match="超过十年"):
+        export_report([db], date(2026, 1, 1), date(9999, 12, 31), "checklists", "csv", out)
     assert not out.exists()
+
+
+@pytest.mark.parametrize("report", REPORTS)
+def test_the_last_possible_dates_work(tmp_path, report):
+    """Issue 9, item 10: no OverflowError at 9999-12-31; calendar rows are clipped to
+    the dates the databases hold, so a wide range stays small."""
+    db = make_db(tmp_path / "a.sqlite3", "PJ-01", [ev("PJ-01", day="9999-12-31")],
+                 [chk("PJ-01", "prep", day="9999-12-31")])  # fmt: skip
+    out = tmp_path / "r.csv"
+    export_report([db], date(9990, 1, 2), date(9999, 12, 31), report, "csv", out)
+    assert len(read_csv(out)) >= 2
+    old = make_db(tmp_path / "b.sqlite3", "PJ-02", [ev("PJ-02", day="2026-03-02")])
+    s = export_report([old], date(2020, 1, 1), date(2029, 12, 30), report, "csv", out, force=True)
+    assert s.rows <= 2  # one day held: not ten years of rows
 
 
 def test_not_a_counter_database(tmp_path):
@@ -185,6 +320,42 @@ def test_not_a_counter_database(tmp_path):
     assert not (tmp_path / "o.csv").exists()
 
 
+def _damaged(path: Path) -> Path:
+    """A counter database whose pages after the header are overwritten."""
+    make_db(path, "PJ-07", [ev("PJ-07") for _ in range(200)])
+    data = bytearray(path.read_bytes())
+    data[100:] = b"\xff" * (len(data) - 100)
+    path.write_bytes(bytes(data))
+    return path
+
+
+def test_a_damaged_database_in_a_folder_is_named(tmp_path):
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    make_db(folder / "PJ-01.sqlite3", "PJ-01", [ev("PJ-01")])
+    _damaged(folder / "PJ-07.sqlite3")
+    (folder / "PJ-08.db").write_bytes(b"SQLite format 3\x00" + b"\x00" * 10)
+    (folder / "readme.txt").write_text("x")
+    found, skipped = scan_folder(folder)
+    assert [p.name for p in found] == ["PJ-01.sqlite3"]
+    assert [s.path.name for s in skipped] == ["PJ-07.sqlite3", "PJ-08.db"]
+    assert all("损坏" in s.reason or "不是" in s.reason for s in skipped)
+    assert find_databases(folder) == found
+    out = tmp_path / "r.xlsx"
+    s = export_report([folder], D0, D1, "daily", "xlsx", out)  # export --db FOLDER
+    assert [k.path.name for k in s.skipped] == ["PJ-07.sqlite3", "PJ-08.db"]
+    lines = [r[:2] for r in load_workbook(out)["汇总"].iter_rows(values_only=True)]
+    named = [v for k, v in lines if k == "未能读取的文件"]
+    assert len(named) == 2 and named[0].startswith("PJ-07.sqlite3") and "损坏" in named[0]
+    export_report([folder], D0, D1, "events", "csv", tmp_path / "r.csv")
+    assert len(read_csv(tmp_path / "r.csv")) == 2
+
+
+def test_export_of_an_empty_folder_says_so(tmp_path):
+    with pytest.raises(ExportError, match="没有找到"):
+        export_report([tmp_path], D0, D1, "daily", "csv", tmp_path / "o.csv")
+
+
 def test_unwritable_output_leaves_nothing(tmp_path, monkeypatch):
     db = make_db(tmp_path / "a.sqlite3", "PJ-01", [ev("PJ-01") for _ in range(5)])
     with pytest.raises(ExportError):
@@ -195,8 +366,8 @@ def test_unwritable_output_leaves_nothing(tmp_path, monkeypatch):
     out.parent.mkdir()
     out.write_text("previous report", encoding="utf-8")
 
-    def disk_full(path, *a, **kw):
-        Path(path).write_text("half", encoding="utf-8")
+    def disk_full(fh, *a, **kw):
+        fh.write(b"half")
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(export_mod, "write_csv_lines", disk_full)
@@ -206,13 +377,33 @@ def test_unwritable_output_leaves_nothing(tmp_path, monkeypatch):
     assert out.read_text(encoding="utf-8") == "previous report"
 
 
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_cancel_stops_between_batches_and_leaves_nothing(tmp_path, monkeypatch, fmt):
+    monkeypatch.setattr(scope_mod, "BATCH", 2)
+    db = make_db(tmp_path / "a.sqlite3", "PJ-01", [ev("PJ-01") for _ in range(20)])
+    cancel = threading.Event()
+    seen = []
+
+    def progress(done, total):
+        seen.append(done)
+        if done >= 4:
+            cancel.set()
+
+    with pytest.raises(Cancelled):
+        export_report([db], D0, D1, "events", fmt, tmp_path / f"o.{fmt}",
+                      progress=progress, cancel=cancel)  # fmt: skip
+    assert max(seen) < 20
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(("o.", ".o."))]
+
+
 def test_live_database_is_not_altered(tmp_path):
     db = make_db(tmp_path / "a.sqlite3", "PJ-01", [ev("PJ-01")])
     live = sqlite3.connect(db)  # a counter still running, with WAL content
+    live.execute("PRAGMA journal_mode=WAL")
     with live:
         row = ev("PJ-01")
-        live.execute(f"INSERT INTO usage_event ({', '.join(row)}) VALUES ({', '.join('?' * 10)})",
-                     tuple(row.values()))  # fmt: skip
+        live.execute(f"INSERT INTO usage_event ({', '.join(row)}) VALUES "
+                     f"({', '.join('?' * len(row))})", tuple(row.values()))  # fmt: skip
 
     def digest():
         return {
@@ -223,102 +414,42 @@ def test_live_database_is_not_altered(tmp_path):
 
     before = digest()
     assert "a.sqlite3-wal" in before
-    export_report([db], D0, D1, "events", "xlsx", tmp_path / "r.xlsx")
+    for report in REPORTS:
+        export_report([db], D0, D1, report, "xlsx", tmp_path / f"{report}.xlsx")
     export_report([db], D0, D1, "events", "csv", tmp_path / "r.csv")
     assert len(read_csv(tmp_path / "r.csv")) == 3
     assert digest() == before
     live.close()
 
 
-def chk(counter, kind, day="2026-03-02", time="08:15:00", staff="S01", late=False):
-    return {
-        "uuid": str(uuid.uuid4()),
-        "kind": kind,
-        "local_date": day,
-        "ts_utc": f"{day}T00:15:00+00:00",
-        "ts_local": f"{day}T{time}",
-        "counter_id": counter,
-        "staff_id": staff,
-        "items": json.dumps(["开启机具电源"], ensure_ascii=False),
-        "late": late,
-        "app_version": "0.1.0",
-    }
-
-
-def test_checklists_report(tmp_path):
-    checks = [
-        chk("PJ-01", "prep", time="08:25:00", late=True),
-        chk("PJ-01", "close", time="17:05:00", staff="S02"),
-        chk("PJ-01", "reopen", time="17:10:00"),
-        chk("PJ-01", "prep", day="2026-03-03", time="08:10:00"),
-    ]
-    events = [ev("PJ-01", day="2026-03-04")]
-    db = make_db(tmp_path / "a.sqlite3", "PJ-01", events, checks)
-    backup = make_db(tmp_path / "b.sqlite3", "PJ-01", [], checks[:2])
-    out = tmp_path / "c.csv"
-    assert export_report([db, backup], D0, D1, "checklists", "csv", out).rows == 31
-    rows = read_csv(out)
-    assert rows[0][:5] == ["日期", "窗口", "准备人员", "准备时间", "准备是否迟到"]
-    assert rows[0][-1] == "当日提示次数"
-    assert [r[0] for r in rows[1:]] == [f"2026-03-{d:02d}" for d in range(1, 32)]  # every day
-    assert rows[2:5] == [
-        ["2026-03-02", "PJ-01", "S01", "08:25:00", "是", "S02", "17:05:00", "17:10:00", "0"],
-        ["2026-03-03", "PJ-01", "S01", "08:10:00", "否", "", "", "", "0"],
-        ["2026-03-04", "PJ-01", "", "", "未确认", "", "", "", "1"],
-    ]
-    assert rows[1] == ["2026-03-01", "PJ-01", "", "", "未确认", "", "", "", "0"]
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_progress_is_real_and_reaches_the_total(tmp_path, monkeypatch, fmt):
+    monkeypatch.setattr(scope_mod, "BATCH", 3)
+    events = [ev("PJ-01") for _ in range(10)]
+    a = make_db(tmp_path / "a.sqlite3", "PJ-01", events)
+    backup = make_db(tmp_path / "b.sqlite3", "PJ-01", events)  # the same records again
+    for dbs in ([a], [a, backup]):
+        seen = []
+        export_report(dbs, D0, D1, "events", fmt, tmp_path / f"o.{fmt}", force=True,
+                      progress=lambda *p, seen=seen: seen.append(p))  # fmt: skip
+        total = seen[-1][1]
+        assert seen[0] == (0, total) and seen[-1] == (total, total)
+        assert total in (10, 11)  # an XLSX keeps a tenth for zipping
+        dones = [d for d, _t in seen]
+        assert dones == sorted(dones) and len(set(dones)) >= 4  # moves batch by batch
+        assert all(t == total for _d, t in seen)  # never stuck at half with a backup
 
 
 def test_a_counter_without_any_record_is_in_every_report(tmp_path):
     a = make_db(tmp_path / "a.sqlite3", "PJ-01", [ev("PJ-01")], [chk("PJ-01", "prep")])
-    silent = make_db(tmp_path / "s.sqlite3", "PJ-05", [], [])
-    export_report([a, silent], D0, D0, "checklists", "csv", tmp_path / "c.csv")
-    rows = read_csv(tmp_path / "c.csv")
-    assert [r[:2] for r in rows[1:]] == [["2026-03-01", "PJ-01"], ["2026-03-01", "PJ-05"]]
-    assert rows[2][4] == "未确认" and rows[2][-1] == "0"
-    export_report([a, silent], D0, D1, "daily", "csv", tmp_path / "d.csv")
-    daily = read_csv(tmp_path / "d.csv")
-    assert daily[-1] == ["2026-03-01~2026-03-31", "PJ-05", "", "（无记录）", "", "0"]
-
-
-def test_missing_counter_called_out(tmp_path):
-    a = make_db(tmp_path / "a.sqlite3", "PJ-01", [ev("PJ-01")])
-    c = make_db(tmp_path / "c.sqlite3", "PJ-09", [ev("PJ-09", day="2026-01-05")])
-    for fmt in ("csv", "xlsx"):
-        s = export_report([a, c], D0, D1, "events", fmt, tmp_path / f"r.{fmt}")
-        assert s.counters == ["PJ-01", "PJ-09"] and s.missing_counters == ["PJ-09"]
-    rows = preview([a, c], D0, D1)
-    assert rows[-1] == {
-        "counter": "PJ-09", "situation": "", "title": "", "count": 0, "missing": True
-    }  # fmt: skip
-    summary = [
-        list(r) for r in load_workbook(tmp_path / "r.xlsx")["汇总"].iter_rows(values_only=True)
-    ]
-    assert any(r[:3] == ["PJ-09", 0, "无记录"] for r in summary)
-
-
-def test_progress_reaches_total(tmp_path, monkeypatch):
-    monkeypatch.setattr("counter_assistant.reports.query.BATCH", 3)
-    db = make_db(tmp_path / "a.sqlite3", "PJ-01", [ev("PJ-01") for _ in range(10)])
-    seen = []
-    export_report(
-        [db], D0, D1, "events", "csv", tmp_path / "o.csv", progress=lambda *a: seen.append(a)
-    )
-    assert seen[0] == (0, 10) and seen[-1] == (10, 10) and len(seen) >= 4
-
-
-def test_find_databases(tmp_path):
-    a = make_db(tmp_path / "a.sqlite3", "PJ-01")
-    b = make_db(tmp_path / "PJ-02-2026-03-01.db", "PJ-02")
-    (tmp_path / "notes.txt").write_text("x")
-    (tmp_path / "broken.db").write_bytes(b"not sqlite at all")
-    con = sqlite3.connect(tmp_path / "other.sqlite3")
-    con.execute("CREATE TABLE t (x)")
-    con.close()
-    (tmp_path / "a.sqlite3-wal").write_bytes(b"")
-    assert find_databases(tmp_path) == sorted([a, b])
-    with pytest.raises(ExportError):
-        find_databases(tmp_path / "nope")
+    silent = make_db(tmp_path / "s.sqlite3", "PJ-05")
+    for report in REPORTS:
+        s = export_report([a, silent], D0, D1, report, "csv", tmp_path / f"{report}.csv")
+        assert s.counters == ["PJ-01", "PJ-05"] and s.missing_counters == ["PJ-05"]
+    daily = read_csv(tmp_path / "daily.csv")
+    assert daily[-1] == ["", "PJ-05", "", "", "（无记录）", "0", ""]
+    checklists = read_csv(tmp_path / "checklists.csv")
+    assert ["2026-03-02", "PJ-05"] in [r[0:4:3] for r in checklists]
 
 
 def test_today_counts(tmp_path):
@@ -326,30 +457,51 @@ def test_today_counts(tmp_path):
     events += [ev("PJ-01", situation="farewell"), ev("PJ-02", situation="farewell")]
     events += [ev("PJ-01", day="2026-03-01"), ev("PJ-01", situation="custom")]
     db = make_db(tmp_path / "a.sqlite3", "PJ-01", events)
-    con = sqlite3.connect(db)
-    counts = today_counts(con, "PJ-01", "2026-03-02")
-    con.close()
+    counts = today_counts(db, "PJ-01", "2026-03-02")
     by_key = {k: (t, n) for t, k, n in counts}
     assert by_key["greeting"] == ("接待问候", 3)
     assert by_key["farewell"] == ("礼貌送别", 1)
     assert by_key["phone"][1] == 0
     assert counts[-1] == ("custom", "custom", 1)
-    assert [k for _t, k, _n in counts][:2] == ["phone", "greeting"]
 
 
-def test_csv_writer_plain_rows_neutralised(tmp_path):
-    out = tmp_path / "x.csv"
-    n = csv_writer.write_csv(out, ["a", "b"], [[("=1", 2), (None, "ok")]])
-    assert n == 2
-    assert read_csv(out) == [["a", "b"], ["'=1", "2"], ["", "ok"]]
+def test_cli_export_takes_a_folder_and_the_config_calendar(tmp_path, capsys):
+    from counter_assistant.cli import main
+
+    folder = tmp_path / "dbs"
+    folder.mkdir()
+    make_db(folder / "PJ-01.sqlite3", "PJ-01", [ev("PJ-01", day="2026-01-02")],
+            [chk("PJ-01", "prep", day="2026-01-02")])  # fmt: skip
+    _damaged(folder / "PJ-07.sqlite3")
+    (tmp_path / "cal.toml").write_text(
+        '[2026]\nholidays = [{ name = "元旦", from = 2026-01-01, to = 2026-01-03 }]\n',
+        encoding="utf-8",
+    )
+    config = tmp_path / "config.toml"
+    config.write_text('[center]\ncalendar = "cal.toml"\n', encoding="utf-8")
+    out = tmp_path / "c.csv"
+    args = ["export", "--config", str(config), "--data-dir", str(tmp_path / "data"),
+            "--from", "2026-01-01", "--to", "2026-01-09", "--report", "compliance",
+            "--db", str(folder), "--out", str(out)]  # fmt: skip
+    assert main(args) == 0
+    err = capsys.readouterr().err
+    assert "PJ-07.sqlite3" in err and "not read" in err
+    rows = read_csv(out)[1:]
+    holiday = [r for r in rows if r[0] == "2026-01-02"]
+    assert holiday and holiday[0][2] == "节假日"  # used on a holiday: listed as one
+    assert [r[0] for r in rows] == ["2026-01-02", "2026-01-05", "2026-01-06", "2026-01-07",
+                                    "2026-01-08", "2026-01-09"][: len(rows)]  # fmt: skip
+    assert main([*args[:-2], "--out", str(tmp_path / "x.csv"), "--to", "9999-12-31"]) == 2
+    assert "超过十年" in capsys.readouterr().err
 
 
-def test_checklists_xlsx_summary_counts_preparation(tmp_path):
-    checks = [chk("PJ-01", "prep", day="2026-03-02", late=True),
-              chk("PJ-01", "prep", day="2026-03-03")]  # fmt: skip
-    db = make_db(tmp_path / "a.sqlite3", "PJ-01", [ev("PJ-01", day="2026-03-04")], checks)
-    out = tmp_path / "c.xlsx"
-    export_report([db], D0, D1, "checklists", "xlsx", out)
-    lines = {r[0]: r[1] for r in load_workbook(out)["汇总"].iter_rows(values_only=True) if r}
-    assert lines["已确认准备（窗口·天）"] == 2 and lines["其中迟到"] == 1
-    assert lines["有使用但未确认准备"] == 1 and lines["数据库文件数"] == 1
+def test_part_files_never_left_on_failure(tmp_path, monkeypatch):
+    db = make_db(tmp_path / "a.sqlite3", "PJ-01", [ev("PJ-01")])
+
+    def boom(*a, **k):
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(export_mod, "write_xlsx", boom)
+    with pytest.raises(RuntimeError):
+        export_report([db], D0, D1, "daily", "xlsx", tmp_path / "o.xlsx")
+    assert not [p for p in os.listdir(tmp_path) if p.endswith(".part")]

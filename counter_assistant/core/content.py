@@ -20,6 +20,7 @@ from typing import Any
 
 from counter_assistant.core import answers as answers_file
 from counter_assistant.core import business as business_file
+from counter_assistant.core import calendar as calendar_file
 from counter_assistant.core import rules as rules_file
 from counter_assistant.core.config import SETTINGS, Config, _check_whole, _Reader
 from counter_assistant.core.problems import Problem, TomlFileError, locate, parse_toml
@@ -181,6 +182,28 @@ def parse_notice(text: str, name: str, cfg: Config) -> tuple[Any, list[Problem]]
     return NoticeTemplate(text, name), check_template(text, name)
 
 
+def parse_calendar(text: str, name: str, cfg: Config) -> tuple[Any, list[Problem]]:
+    """Holidays and swapped working days; the value is (calendar, problems in force)."""
+    data, problems = _toml(text, name)
+    if data is None:
+        return None, problems
+    calendar, problems = calendar_file.parse(data, name, text)
+    if not calendar.years and not problems:
+        problems.append(Problem(name, "", "no year table such as [2026]: list at least one"))
+    return (calendar, []), problems
+
+
+def _get_calendar(ctx: Any) -> tuple[Any, list[Problem]]:
+    return ctx.calendar, list(ctx.calendar_problems)
+
+
+def _put_calendar(ctx: Any, value: tuple[Any, list[Problem]]) -> None:
+    """After the center's facts: its working weekdays are the ones in force."""
+    calendar, problems = value
+    ctx.calendar = calendar.with_weekdays(ctx.config.workdays)
+    ctx.calendar_problems = list(problems)
+
+
 def _get_center(ctx: Any) -> CenterFacts:
     return CenterFacts.of(ctx.config)
 
@@ -219,6 +242,18 @@ for _name, _what, _module, _table in (
     register(Kind(_name, _what, f"prompts.{_name}", _name, _parse, without_file="none"))
 register(Kind("notice", "one-time notice template (HTML)", "notice.template", "notice_template",
               parse_notice))  # fmt: skip
+register(
+    Kind(  # after "center": the working weekdays come from the facts in force
+        "calendar",
+        "business-day calendar: holidays and swapped working days (调休)",
+        "center.calendar",
+        "calendar",
+        parse_calendar,
+        get=_get_calendar,
+        put=_put_calendar,
+        without_file="ordinary weeks, no holidays",
+    )
+)
 
 
 # --- a version ---------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from counter_assistant.reports.query import situation_titles
+from counter_assistant.reports.words import situation_titles
 from counter_assistant.storage.db import connect_readonly
 
 SQL = (

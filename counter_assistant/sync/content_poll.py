@@ -25,6 +25,23 @@ log = logging.getLogger(__name__)
 RETRY_UNUSABLE = 600.0  # a server without content tables (not upgraded): ask again later
 
 
+def fetch(con: Connection, cfg: Config, center_id: str, version: int) -> Content:
+    """One version from the server, checked as this PC loads it; ContentError if not."""
+    files = server.version_files(con, center_id, version)
+    published_at, published_by = server.version_meta(con, center_id, version)
+    return load_version(version, files, cfg, center_id=center_id,
+                        published_at=published_at, published_by=published_by)  # fmt: skip
+
+
+def fetch_current(con: Connection, cfg: Config, center_id: str) -> Content | None:
+    """The center's current version (for a report made from the server), or None when
+    nothing is published or the server predates published content."""
+    if not con.run("SELECT to_regclass('ca.content_event') IS NOT NULL")[0][0]:
+        return None
+    current = server.current_version(con, center_id)
+    return fetch(con, cfg, center_id, current) if current else None
+
+
 class ContentPoller:
     def __init__(
         self,
@@ -40,7 +57,6 @@ class ContentPoller:
         self.on_content = on_content
         self.refused = 0  # a version that failed the checks: not fetched again
         self.problem = ""  # why it was refused, for the status row (IT's fleet page)
-        self.fetched_at = 0.0  # perf_counter() when the last version was handed on
         self._unusable_until = 0.0
         self._unusable_logged = ""
 
@@ -54,21 +70,7 @@ class ContentPoller:
             current = server.current_version(con, self.center_id)
             if current in (0, self.known, self.refused):
                 return None
-            files = server.version_files(con, self.center_id, current)
-            published_at, published_by = server.version_meta(con, self.center_id, current)
-        except Exception as exc:
-            if not self._content_only(exc):
-                raise
-            return None
-        try:
-            content = load_version(
-                current,
-                files,
-                self.cfg,
-                center_id=self.center_id,
-                published_at=published_at,
-                published_by=published_by,
-            )
+            content = fetch(con, self.cfg, self.center_id, current)
         except ContentError as exc:
             self.refused = current
             self.problem = (
@@ -81,15 +83,18 @@ class ContentPoller:
                 "\n  ".join(map(str, exc.problems)),
             )
             return None
+        except Exception as exc:
+            if not self._content_only(exc):
+                raise
+            return None
         try:
             content_cache.save(self.cache_path, content)
         except OSError as exc:  # still used now; a restart offline uses the older cache
             log.warning("center content version %d not cached in %s: %s", current,
                         self.cache_path, exc)  # fmt: skip
         log.info("center content version %d fetched (was %d), published %s by %s",
-                 current, self.known, published_at, published_by)  # fmt: skip
+                 current, self.known, content.published_at, content.published_by)  # fmt: skip
         self.known, self.refused, self.problem = current, 0, ""
-        self.fetched_at = time.perf_counter()
         self.on_content(content)
         return content
 

@@ -41,7 +41,6 @@ class ContentSwap(QObject):
         self.quiet_seconds = quiet_seconds
         self.pending: Content | None = None
         self.last_prompt = -float("inf")  # time.monotonic() of the last prompt shown
-        self.arrived_at = 0.0  # time.perf_counter() when the pending version arrived
         self._timer = QTimer(self, singleShot=True)
         self._timer.timeout.connect(self._when_quiet)
 
@@ -51,7 +50,6 @@ class ContentSwap(QObject):
         log.info("center content version %d waits for a pause between two prompts",
                  content.version)  # fmt: skip
         self.pending = content
-        self.arrived_at = time.perf_counter()
         self._when_quiet()
 
     def before_prompt(self) -> None:

@@ -6,25 +6,30 @@ import statistics
 import subprocess
 
 from benchmarks.common import Row, Run, Target, log
-from benchmarks.data import catalog_facts, export_db
+from benchmarks.data import export_db
 
 TARGETS = [Target("export_csv_ratio", 2.0, "s", "events to CSV vs sqlite3 CLI")]
-TRIGGER_ZH = {"hotkey": "热键", "click": "点击", "tray": "托盘", "picker": "选择"}
 
 
-def baseline_sql(titles: dict[str, str], d0: str, d1: str) -> str:
-    """The events report's columns, written by SQLite alone."""
+def baseline_sql(db, d0: str, d1: str) -> str:
+    """The events report's columns (words, the counter's local time, codes), written by
+    SQLite alone: the app's own column expressions, without neutralising formulas."""
+    from counter_assistant.reports.events import COLUMNS, column_sql
+    from counter_assistant.reports.sources import open_source
+    from counter_assistant.reports.words import Words
 
-    def text(v: str) -> str:
-        return "'" + v.replace("'", "''") + "'"
-
-    title = " ".join(f"WHEN {text(k)} THEN {text(v)}" for k, v in titles.items())
-    trig = " ".join(f"WHEN {text(k)} THEN {text(v)}" for k, v in TRIGGER_ZH.items())
+    source = open_source(db)
+    try:
+        words = Words("zh")
+        cols = ", ".join(
+            f'{sql} AS "{c.header(words)}"'
+            for sql, c in zip(column_sql(source, words, False), COLUMNS, strict=True)
+        )
+    finally:
+        source.close()
     return (
-        "SELECT uuid, local_date, strftime('%Y-%m-%d %H:%M:%S', ts_utc, 'localtime'), "
-        f"counter_id, staff_id, CASE situation {title} ELSE situation END, situation, variant, "
-        f"business, CASE trigger {trig} ELSE trigger END, app_version FROM usage_event "
-        f"WHERE local_date BETWEEN '{d0}' AND '{d1}' ORDER BY local_date, rowid"
+        f"SELECT {cols} FROM usage_event WHERE local_date BETWEEN '{d0}' AND '{d1}' "
+        "ORDER BY 1, 2, rowid"
     )
 
 
@@ -35,8 +40,7 @@ def measure(run: Run) -> list[Row]:
     log(f"export: {sizes['export_rows']:,} events to CSV ...")
     db, days = export_db(sizes["export_rows"], run.seed)
     d0, d1 = days[0], days[-1]
-    _variants, titles, _biz, _version = catalog_facts()
-    sql = baseline_sql(titles, d0.isoformat(), d1.isoformat())
+    sql = baseline_sql(db, d0.isoformat(), d1.isoformat())
     out_app, out_cli = run.work / "events.csv", run.work / "events-sqlite3.csv"
     app_t, cli_t, app_rows = [], [], 0
     for _ in range(sizes["export_runs"]):
