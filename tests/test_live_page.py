@@ -150,3 +150,32 @@ def test_content_versions_and_the_fleet_page(center, qtbot):
     assert rows[2][1] == "从未上线"
     assert "中心话术当前版本：3；话术未跟上：PJ-02。" in fleet.summary.text()
     tasks.shutdown()
+
+
+def test_reports_from_the_server_use_the_published_calendar(center, qtbot, tmp_path):
+    """The report window's own context stays as it is (on a counter PC it is the
+    counter's); the reports loaded from the server name days by the center's calendar."""
+    from counter_assistant.context import load_context
+    from counter_assistant.core.content import File
+    from counter_assistant.sync import content_server
+    from counter_assistant.ui.supervisor import SupervisorWindow
+
+    server, link, today = center
+    calendar = '[2026]\nholidays = [{ name = "元旦", from = 2026-01-01, to = 2026-01-03 }]\n'
+    content_server.publish(
+        server.admin, CENTER, {"calendar": File("calendar", "cal.toml", calendar)}
+    )
+    config = tmp_path / "supervisor.toml"
+    config.write_text(f'[center]\nid = "{CENTER}"\n', encoding="utf-8")
+    ctx = load_context(str(config), str(tmp_path / "own"))
+    tasks = TaskRunner()
+    window = SupervisorWindow(ctx, tasks=tasks)
+    qtbot.addWidget(window)
+    page = LivePage(tasks, link, today=lambda: today)
+    attach_live_page(window, page)
+    assert window.reports.options.calendar.source == ""
+    page.load_reports_button.click()
+    qtbot.waitUntil(lambda: len(window.paths) == 3, timeout=15_000)
+    assert window.reports.options.calendar.source == "cal.toml (published version 1)"
+    assert ctx.content_version == 0 and ctx.calendar.source == ""
+    tasks.shutdown()

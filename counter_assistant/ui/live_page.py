@@ -65,15 +65,41 @@ def read_live(link: ServerLink, today: date):
         close_quietly(con)
 
 
-def fetch_for_reports(link: ServerLink, folder: Path, d0: date, d1: date) -> list[Path]:
+def fetch_for_reports(link: ServerLink, folder: Path, d0: date, d1: date, ctx=None):
+    """(the range's databases, the report options of the center's published content or
+    None). ctx: the window's Context, copied: the published calendar, hours and catalog
+    name things in the reports; the app's own context is never changed."""
     from counter_assistant.sync.connection import close_quietly
     from counter_assistant.sync.fetch import fetch_range
 
     con = link.connect()
     try:
-        return fetch_range(con, folder, d0, d1, link.center_id)
+        paths = fetch_range(con, folder, d0, d1, link.center_id)
+        return paths, (published_options(con, ctx, link.center_id) if ctx else None)
     finally:
         close_quietly(con)
+
+
+def published_options(con, ctx, center_id: str):
+    import copy
+    from dataclasses import replace
+
+    from counter_assistant.reports.export import Options
+    from counter_assistant.sync.connection import sqlstate
+    from counter_assistant.sync.content_poll import fetch_current
+
+    try:
+        content = fetch_current(con, ctx.config, center_id)
+    except Exception as exc:  # not checked, or not readable: the local files are used
+        if sqlstate(exc) is None and not hasattr(exc, "problems"):
+            raise
+        log.warning("reports from the server: published content not used: %s", exc)
+        return None
+    if content is None:
+        return None
+    own = replace(ctx, config=copy.deepcopy(ctx.config), local=dict(ctx.local))
+    own.use_content(content)
+    return Options.from_context(own)
 
 
 def cells(c, now_local: datetime) -> tuple[list[str], dict[int, QColor], bool]:
@@ -333,8 +359,14 @@ def load_reports_from_server(window, page: LivePage) -> None:
     page._set_status(f"正在从服务器读取 {d0} 至 {d1} 的记录…")
     link = page.link
 
-    def done(paths: list[Path]) -> None:
+    ctx = getattr(window, "ctx", None)
+
+    def done(result) -> None:
+        paths, options = result
         page._set_status(f"已读取 {len(paths)} 个窗口 {d0} 至 {d1} 的记录，报表页使用服务器数据。")
+        reports = getattr(window, "reports", None)
+        if options is not None and reports is not None:
+            reports.options = options  # the center's published calendar and names
         window.set_paths(paths)
         pages = getattr(window, "pages", None)
         if pages is not None and hasattr(pages, "setCurrentIndex"):
@@ -345,7 +377,7 @@ def load_reports_from_server(window, page: LivePage) -> None:
 
         page._set_status(f"读取中心服务器失败：{classify(exc)}", True)
 
-    page.tasks.run(lambda: fetch_for_reports(link, folder, d0, d1), done, failed)
+    page.tasks.run(lambda: fetch_for_reports(link, folder, d0, d1, ctx), done, failed)
     window.destroyed.connect(lambda: _remove(folder))
 
 
