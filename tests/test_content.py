@@ -296,3 +296,13 @@ def test_the_events_report_says_which_content_version_each_prompt_was_shown_unde
     header = [c.value for c in sheet[1]]
     column = header.index("话术版本")
     assert [r[column].value for r in sheet.iter_rows(min_row=2)] == [0, 4]
+
+
+def test_a_kind_from_a_newer_release_is_left_aside_the_rest_is_used():
+    version = {**files(prompts=PROMPTS), "seating": File("seating", "seat.toml", "x = 1\n")}
+    content = load_version(9, version, Config())
+    assert content.ignored == ["seating"] and set(content.values) == {"prompts"}
+    assert "seating" in content.files  # cached as published
+    # publishing refuses what this release cannot check
+    _values, problems = check_files(version.values(), Config())
+    assert [p.message.split(",")[0] for p in problems] == ["unknown kind of content 'seating'"]

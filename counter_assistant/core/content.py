@@ -269,6 +269,7 @@ class Content:
     values: dict[str, Any] = field(default_factory=dict)  # kind -> loaded value
     published_at: str = ""  # ISO 8601, the server's time
     published_by: str = ""  # database role (OS user@host)
+    ignored: list[str] = field(default_factory=list)  # kinds this release does not know
 
     @property
     def label(self) -> str:
@@ -290,7 +291,9 @@ def check_files(files: Iterable[File], cfg: Config, suffix: str = "") -> tuple[d
     for f in files:
         kind = KINDS.get(f.kind)
         if kind is None:
-            problems.append(Problem(f.name, "", f"unknown kind of content {f.kind!r}"))
+            message = (f"unknown kind of content {f.kind!r}, published by a newer release: "
+                       "publish with that release")  # fmt: skip
+            problems.append(Problem(f.name, "", message))
             continue
         value, found = kind.parse(f.body, f.name + suffix, cfg)
         problems += found
@@ -307,15 +310,20 @@ def load_version(
     published_at: str = "",
     published_by: str = "",
 ) -> Content:
-    """A version checked again as this counter loads it; ContentError if anything is wrong."""
-    values, problems = check_files(files.values(), cfg, f" (published version {version})")
+    """A version checked again as this counter loads it; ContentError if anything is wrong.
+
+    A kind this release does not know (published by a newer one) is left aside, named in
+    Content.ignored: the kinds it knows still reach the counter."""
+    known = [f for f in files.values() if f.kind in KINDS]
+    values, problems = check_files(known, cfg, f" (published version {version})")
     if problems:
         raise ContentError(problems)
     published = f"published version {version}"
     center = values.get("center")
     if center is not None:
         values["center"] = CenterFacts(center.values, {k: published for k in center.origin})
-    return Content(version, center_id, dict(files), values, published_at, published_by)
+    ignored = sorted(kind for kind in files if kind not in KINDS)
+    return Content(version, center_id, dict(files), values, published_at, published_by, ignored)
 
 
 def read_file(kind: str, path: Path | str) -> tuple[File | None, list[Problem]]:

@@ -94,6 +94,10 @@ class ContentPoller:
                         self.cache_path, exc)  # fmt: skip
         log.info("center content version %d fetched (was %d), published %s by %s",
                  current, self.known, content.published_at, content.published_by)  # fmt: skip
+        if content.ignored:
+            log.warning("center content version %d holds %s, which this release does not "
+                        "know: left aside (a newer release uses it)", current,
+                        ", ".join(content.ignored))  # fmt: skip
         self.known, self.refused, self.problem = current, 0, ""
         self.on_content(content)
         return content
