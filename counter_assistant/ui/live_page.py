@@ -38,6 +38,7 @@ NOTES = len(HEADERS) - 1
 NUMBERS = (4, 5)  # right-aligned columns
 RED, AMBER, GREEN, GREY = (QColor(c) for c in ("#c62828", "#b45309", "#2e7d32", "#6b7280"))
 MISSED_BG = QColor("#fdecea")
+READING = "正在读取…"
 
 
 @dataclass
@@ -194,6 +195,7 @@ class LivePage(QWidget):
         self.today = today
         self.counters: list = []
         self._busy = False
+        self._refresh_failed = False
         self.url_edit = QLineEdit(link.url if link else "")
         self.url_edit.setPlaceholderText("postgresql://主管账号@服务器/数据库")
         self.password_edit = QLineEdit()
@@ -261,7 +263,8 @@ class LivePage(QWidget):
             return
         self._busy = True
         link, today = self.link, self.today()
-        self._set_status("正在读取…")
+        if not self.status.text():  # never over what loading the reports says
+            self._set_status(READING)
         self.tasks.run(lambda: read_live(link, today), self._show, self._failed)
 
     def _show(self, counters: list) -> None:
@@ -288,7 +291,9 @@ class LivePage(QWidget):
                 self.table.setItem(i, j, item)
         empty = "服务器上还没有本中心的窗口：请 IT 运行 server add-counter。"
         self.summary.setText(summary(counters, self.today(), now) if counters else empty)
-        self._set_status("")
+        if self.status.text() == READING or self._refresh_failed:
+            self._set_status("")  # the refresh's own words only
+        self._refresh_failed = False
         self.refreshed.emit(counters)
 
     def _failed(self, exc: BaseException) -> None:
@@ -299,6 +304,7 @@ class LivePage(QWidget):
         log.warning("live page: %s", error)
         hint = "；此页需要主管账号（server add-supervisor）" if error.cause == "permission" else ""
         self._set_status(f"读取中心服务器失败：{error}{hint}（30 秒后重试）", True)
+        self._refresh_failed = True
 
     def _set_status(self, text: str, error: bool = False) -> None:
         self.status.setText(text)
