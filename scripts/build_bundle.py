@@ -25,15 +25,24 @@ IS_WIN = sys.platform == "win32"
 # Must never be in the bundle (checked on the result, not trusted to `excludes`).
 FORBIDDEN = [
     r"(lib)?qt6(qml|quick|designer|webengine|3d|multimedia|pdf|charts|virtualkeyboard|"
-    r"test|sql|help|uitools|wayland|opengl|printsupport|labs|lottie)",
-    r"py(side6/qt)(qml|quick|webengine|3d|multimedia|pdf|designer|uitools|help|test|sql)",
-    r"/plugins/(qmltooling|sqldrivers|designer|egldeviceintegrations|wayland|tls|printsupport)",
+    r"test|sql|help|uitools|wayland|opengl|labs|lottie|svg)",
+    r"py(side6/qt)(qml|quick|webengine|3d|multimedia|pdf|designer|uitools|help|test|sql|svg|dbus)",
+    r"/plugins/(qmltooling|sqldrivers|designer|egldeviceintegrations|wayland|tls|iconengines|"
+    r"xcbglintegrations)",
+    r"/plugins/platforms/(lib)?qminimal\.",
+    r"/plugins/platformthemes/(lib)?qxdgdesktopportal",
+    r"/plugins/imageformats/(lib)?q(ico|svg)\.",
     r"/qml/",
     r"tkinter|libtk\d|libtcl\d|tcl/|tk/",
     r"opengl32sw\.dll|d3dcompiler",
     r"/translations/(?![a-z]+_(zh_cn|zh_tw|en)\.qm$)",
     r"/(pytest|_pytest|pytestqt|setuptools|pip)/",
 ]
+# Python modules that must not be in the archive (checked in the build's PYZ table of contents).
+FORBIDDEN_MODULES = [
+    "unittest", "asyncio", "multiprocessing", "keyboard._keyboard_tests",
+    "keyboard._mouse_tests", "PySide6.QtSvg", "PySide6.QtDBus", "tkinter",
+]  # fmt: skip
 # Must be there.
 REQUIRED = [
     "counter_assistant/resources/prompts/zh-Hans.toml",
@@ -44,6 +53,11 @@ REQUIRED = [
     "PySide6/plugins/platforms/qoffscreen.dll"
     if IS_WIN
     else "PySide6/Qt/plugins/platforms/libqoffscreen.so",
+    # printing (the one-time notice): the print support module and the system's printers
+    "PySide6/QtPrintSupport.pyd" if IS_WIN else "PySide6/QtPrintSupport.abi3.so",
+    "PySide6/plugins/printsupport/windowsprintersupport.dll"
+    if IS_WIN
+    else "PySide6/Qt/plugins/printsupport/libcupsprintersupport.so",
 ]
 
 
@@ -78,6 +92,23 @@ def check_contents(bundle: Path, files: list[tuple[int, str]]) -> list[str]:
         if not (internal / rel).is_file():
             problems.append(f"missing from the bundle: _internal/{rel}")
     return problems
+
+
+def archive_modules(exe: Path) -> set[str] | None:
+    """Module names in the executable's PYZ archive (None where PyInstaller cannot read it)."""
+    try:
+        from PyInstaller.archive.readers import CArchiveReader
+
+        return set(CArchiveReader(str(exe)).open_embedded_archive("PYZ.pyz").toc)
+    except Exception as exc:  # another layout or version: the file checks still ran
+        print(f"note: cannot read the module archive of {exe.name}: {exc}")
+        return None
+
+
+def check_modules(modules: set[str]) -> list[str]:
+    bad = [m for m in sorted(modules) if any(m == f or m.startswith(f + ".") for f in
+                                             FORBIDDEN_MODULES)]  # fmt: skip
+    return [f"module should not be in the bundle: {m}" for m in bad]
 
 
 def tar_gz(bundle: Path) -> Path:
@@ -126,6 +157,9 @@ def main(argv: list[str] | None = None) -> int:
     problems = check_contents(bundle, files)
     # A windowed .exe has no console: on Windows the checks use the -cli twin.
     exe = bundle / (f"{NAME}-cli.exe" if IS_WIN else NAME)
+    modules = archive_modules(exe)
+    if modules is not None:
+        problems += check_modules(modules)
     rc, _ = run_bundle(exe, "--version")
     if rc:
         problems.append(f"--version exited {rc}")
