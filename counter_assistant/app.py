@@ -120,6 +120,20 @@ def run_app(ctx: Context, clock: Clock | None = None, exit_when_ready: bool = Fa
     instance.activated.connect(ui.bring_forward)
     ui.start(notices)
 
+    # Upgrades (platform/upgrade.py): restart into a new version at a quiet moment; quit
+    # when the package is removed; on Windows the installer's Restart Manager restarts us.
+    from counter_assistant.platform import upgrade
+
+    upgrades = upgrade.UpgradeRestarter(
+        app.quit, lambda: upgrade.qt_is_idle(app, ui.window), upgrade.installed_executable()
+    )
+    instance.upgraded.connect(upgrades.watcher.upgrade_announced)
+    instance.removed.connect(upgrades.watcher.removal_announced)
+    ui.bridge.hotkey.connect(upgrades.policy.activity)
+    ui.window.action_requested.connect(upgrades.policy.activity)
+    upgrades.start()
+    upgrade.register_application_restart()
+
     if exit_when_ready:
 
         def ready(_when: float) -> None:
@@ -144,4 +158,6 @@ def run_app(ctx: Context, clock: Clock | None = None, exit_when_ready: bool = Fa
     signal.signal(signal.SIGINT, lambda *_: app.quit())
     wake = QTimer(interval=250, timeout=lambda: None)
     wake.start()
-    return app.exec()
+    code = app.exec()
+    upgrades.finish()  # execs the new version when an upgrade asked for a restart
+    return code

@@ -84,9 +84,26 @@ def calls_datas(spec_ns):
 def test_spec_hidden_imports_and_excludes(spec_ns):
     kwargs = spec_ns["calls"]["Analysis"][0][1]
     assert "counter_assistant.cli" in kwargs["hiddenimports"]
-    assert "PySide6.QtNetwork" in kwargs["hiddenimports"]  # single instance
-    for name in ("tkinter", "PySide6.QtQml", "PySide6.QtQuick", "PySide6.QtWebEngineCore"):
+    assert "PySide6.QtNetwork" in kwargs["hiddenimports"]  # single instance on Windows
+    assert "PySide6.QtPrintSupport" in kwargs["hiddenimports"]  # the one-time notice
+    for name in ("tkinter", "PySide6.QtQml", "PySide6.QtQuick", "PySide6.QtWebEngineCore",
+                 "PySide6.QtSvg", "PySide6.QtDBus", "multiprocessing", "unittest", "asyncio",
+                 "keyboard._keyboard_tests", "keyboard._mouse_tests"):  # fmt: skip
         assert name in kwargs["excludes"]
+    assert "PySide6.QtPrintSupport" not in kwargs["excludes"]
+
+
+@pytest.mark.parametrize(
+    ("src", "system"),
+    [
+        ("/lib/x86_64-linux-gnu/libX11.so.6", True),
+        ("/usr/lib/x86_64-linux-gnu/libstdc++.so.6", True),
+        ("/root/.pyenv/versions/3.11.7/lib/libpython3.11.so.1.0", False),
+        ("/venv/lib/python3.11/site-packages/PySide6/Qt/lib/libQt6Core.so.6", False),
+    ],
+)
+def test_spec_leaves_the_systems_libraries_to_the_package(spec_ns, src, system):
+    assert spec_ns["from_the_system"](("lib", src, "BINARY")) is system
 
 
 @pytest.mark.parametrize(
@@ -94,7 +111,14 @@ def test_spec_hidden_imports_and_excludes(spec_ns):
     [
         ("PySide6/Qt/lib/libQt6Gui.so.6", True),
         ("PySide6/Qt/lib/libQt6Network.so.6", True),
-        ("PySide6/Qt/lib/libQt6Svg.so.6", True),
+        ("PySide6/Qt/lib/libQt6Svg.so.6", False),
+        ("PySide6/Qt/lib/libQt6PrintSupport.so.6", True),
+        ("PySide6/Qt/plugins/printsupport/libcupsprintersupport.so", True),
+        ("PySide6/Qt/plugins/platforms/libqminimal.so", False),
+        ("PySide6/Qt/plugins/platformthemes/libqxdgdesktopportal.so", False),
+        ("PySide6/Qt/plugins/xcbglintegrations/libqxcb-glx-integration.so", False),
+        ("PySide6/Qt/plugins/iconengines/libqsvgicon.so", False),
+        ("PySide6/Qt/plugins/imageformats/libqico.so", False),
         ("PySide6/Qt/lib/libQt6Quick.so.6", False),
         ("PySide6/Qt/lib/libQt6QmlModels.so.6", False),
         ("PySide6/Qt/lib/libQt6WaylandClient.so.6", False),
@@ -104,7 +128,7 @@ def test_spec_hidden_imports_and_excludes(spec_ns):
         ("PySide6/Qt/plugins/platformthemes/libqgtk3.so", False),
         ("PySide6/Qt/plugins/platforminputcontexts/libibusplatforminputcontextplugin.so", True),
         ("PySide6/Qt/plugins/platforminputcontexts/libqtvirtualkeyboardplugin.so", False),
-        ("PySide6/Qt/plugins/imageformats/libqsvg.so", True),
+        ("PySide6/Qt/plugins/imageformats/libqsvg.so", False),
         ("PySide6/Qt/plugins/imageformats/libqjpeg.so", False),
         ("PySide6/Qt/plugins/sqldrivers/libqsqlite.so", False),
         ("PySide6/Qt/translations/qtbase_zh_CN.qm", True),
@@ -131,8 +155,25 @@ def test_deb_version_and_paths_match_the_app(deb, monkeypatch):
     monkeypatch.setattr(sys, "platform", "linux")
     assert Path(deb.CONFIG) == config_mod.machine_config_path()
     assert deb.AUTOSTART.endswith("/" + autostart.DESKTOP_NAME)
-    for lib in ("libxcb-cursor0", "libxkbcommon-x11-0", "libegl1", "libdbus-1-3"):
+    for lib in ("libxcb-cursor0", "libxkbcommon-x11-0", "libcups2", "libc6 (>= 2.36)"):
         assert lib in deb.DEPENDS
+
+
+def test_deb_maintainer_is_set_at_build_time(deb):
+    assert deb.maintainer("IT <it@center.example>", {}) == "IT <it@center.example>"
+    assert deb.maintainer(None, {"DEB_MAINTAINER": "A <a@b.c>"}) == "A <a@b.c>"
+    assert deb.maintainer(None, {"DEBFULLNAME": "B", "DEBEMAIL": "b@c.d"}) == "B <b@c.d>"
+    for bad in (None, "no address", "x <not-an-address>"):
+        with pytest.raises(SystemExit, match="maintainer"):
+            deb.maintainer(bad, {})
+
+
+def test_deb_depends_keep_print_support_and_the_glibc_floor(deb):
+    found = ["libc6 (>= 2.35)", "libx11-6", "libstdc++6 (>= 11)"]
+    merged = deb.merge_depends(found, "2.36")
+    assert "libc6 (>= 2.36)" in merged and "libc6 (>= 2.35)" not in merged
+    assert "libcups2" in merged and "libx11-6" in merged
+    assert deb.merge_depends(None, None) == sorted(deb.DEPENDS)
 
 
 def test_deb_staging(deb, tmp_path):
@@ -141,9 +182,9 @@ def test_deb_staging(deb, tmp_path):
     (bundle / "counter-assistant").write_text("#!/bin/sh\n")
     (bundle / "counter-assistant").chmod(0o755)
     root = tmp_path / "root"
-    deb.stage(bundle, root)
+    deb.stage(bundle, root, "1.2.3", "IT <it@center.example>", 1_800_000_000)
     deb.normalise_modes(root)
-    deb.control(root, "1.2.3", "amd64")
+    deb.control(root, "1.2.3", "amd64", "IT <it@center.example>", ["libc6 (>= 2.36)"])
     assert (root / "opt/counter-assistant/counter-assistant").stat().st_mode & 0o111
     wrapper = (root / "usr/bin/counter-assistant").read_text()
     assert "exec /opt/counter-assistant/counter-assistant" in wrapper
@@ -153,16 +194,52 @@ def test_deb_staging(deb, tmp_path):
     assert "Exec=/usr/bin/counter-assistant\n" in main_entry
     assert "Name=窗口服务助手 统计报表" in sup
     assert "Exec=/usr/bin/counter-assistant supervisor" in sup
-    assert (root / "etc/xdg/autostart" / autostart.DESKTOP_NAME).is_file()
-    config = (root / "etc/counter-assistant/config.toml").read_text(encoding="utf-8")
-    example = ROOT / "resources" / "config.example.toml"
-    if example.is_file():
-        assert config == example.read_text(encoding="utf-8")
-    conffiles = (root / "DEBIAN/conffiles").read_text().split()
-    assert conffiles == [deb.CONFIG, deb.AUTOSTART]
+    # The autostart entry in /etc is a symlink: removed with the package, never a conffile.
+    link = root / "etc/xdg/autostart" / autostart.DESKTOP_NAME
+    assert link.is_symlink() and link.resolve() == (root / deb.AUTOSTART_FILE.lstrip("/"))
+    assert "TryExec=/opt/counter-assistant/counter-assistant" in link.read_text(encoding="utf-8")
+    # The package owns nothing in /etc/counter-assistant: IT's config is IT's alone.
+    etc = root / "etc/counter-assistant"
+    assert [p for p in etc.rglob("*") if not p.is_dir()] == []
+    assert (etc / "config.d").is_dir()
+    assert not (root / "DEBIAN/conffiles").exists()
+    doc = root / "usr/share/doc/counter-assistant"
+    example = (ROOT / "resources" / "config.example.toml").read_bytes()
+    assert (doc / "config.example.toml").read_bytes() == example
+    assert sorted(p.name for p in (doc / "examples/config.d").iterdir()) == [
+        "10-center.toml", "90-counter.toml"]  # fmt: skip
+    assert (doc / "copyright").is_file()
+    import gzip
+
+    changelog = gzip.decompress((doc / "changelog.gz").read_bytes()).decode()
+    assert changelog.startswith("counter-assistant (1.2.3) stable; urgency=medium")
+    assert " -- IT <it@center.example>  " in changelog
+    assert (root / "usr/share/lintian/overrides/counter-assistant").is_file()
     control = (root / "DEBIAN/control").read_text(encoding="utf-8")
     assert "Package: counter-assistant\nVersion: 1.2.3\nArchitecture: amd64" in control
-    assert (root / "DEBIAN/postinst").stat().st_mode & 0o111
+    assert "Maintainer: IT <it@center.example>\n" in control
+    assert "Depends: libc6 (>= 2.36)\n" in control
+    for script in ("preinst", "postinst", "prerm", "postrm"):
+        assert (root / "DEBIAN" / script).stat().st_mode & 0o111
+    sums = (root / "DEBIAN/md5sums").read_text()
+    assert "  usr/bin/counter-assistant\n" in sums
+
+
+def test_maintainer_scripts_tell_running_windows(deb):
+    scripts = Path(deb.HERE) / "maintscripts"
+    postinst = (scripts / "postinst").read_text()
+    prerm = (scripts / "prerm").read_text()
+    assert "notify-running upgraded" in postinst
+    assert "notify-running removed --wait" in prerm
+    for name in ("preinst", "postinst", "prerm", "postrm"):
+        text = (scripts / name).read_text()
+        assert text.startswith("#!/bin/sh\n") and "\nset -e\n" in text
+        if shutil.which("sh"):
+            subprocess.run(["sh", "-n", str(scripts / name)], check=True)
+    from counter_assistant.cli import build_parser
+
+    args = build_parser().parse_args(["notify-running", "removed", "--wait", "15"])
+    assert (args.message, args.wait) == ("removed", 15.0)
 
 
 def test_iss_matches_the_app_and_the_deb():
@@ -187,7 +264,8 @@ def test_iss_matches_the_app_and_the_deb():
 def test_ci_script_parses_and_runs_the_pieces():
     script = ROOT / "scripts" / "ci_bundle.sh"
     text = script.read_text()
-    for piece in ("scripts/build_bundle.py", "packaging/linux/build_deb.py", "dpkg -i", "dpkg -r"):
+    for piece in ("scripts/build_bundle.py", "packaging/linux/build_deb.py", "dpkg -i", "dpkg -r",
+                  "lintian", "apt-get install -y ./", "notify-running"):  # fmt: skip
         assert piece in text
     if shutil.which("bash"):
         subprocess.run(["bash", "-n", str(script)], check=True)
