@@ -218,17 +218,32 @@ def test_pin_does_nothing_unfrozen(monkeypatch):
     assert upgrade.pin_frozen_archive() == []
 
 
-def test_idle_means_no_other_window_of_ours(qtbot):
-    from PySide6.QtWidgets import QApplication, QDialog, QWidget
+class FakeWidget:
+    def __init__(self, visible: bool = True) -> None:
+        self.visible = visible
 
-    app = QApplication.instance()
-    main = QWidget()
-    qtbot.addWidget(main)
-    main.show()
-    assert upgrade.qt_is_idle(app, main)
-    dialog = QDialog()
-    qtbot.addWidget(dialog)
-    dialog.show()
-    assert not upgrade.qt_is_idle(app, main)
-    dialog.hide()
-    assert upgrade.qt_is_idle(app, main)
+    def isVisible(self) -> bool:
+        return self.visible
+
+
+class FakeApp:
+    def __init__(self, widgets, modal=None, popup=None) -> None:
+        self.widgets, self.modal, self.popup = widgets, modal, popup
+
+    def topLevelWidgets(self):
+        return self.widgets
+
+    def activeModalWidget(self):
+        return self.modal
+
+    def activePopupWidget(self):
+        return self.popup
+
+
+def test_idle_means_no_other_window_of_ours():
+    main, dialog = FakeWidget(), FakeWidget(visible=False)
+    assert upgrade.qt_is_idle(FakeApp([main, dialog]), main)
+    dialog.visible = True  # the fields dialog, the picker, the cheat sheet ...
+    assert not upgrade.qt_is_idle(FakeApp([main, dialog]), main)
+    assert not upgrade.qt_is_idle(FakeApp([main], popup=FakeWidget()), main)  # the ☰ menu
+    assert not upgrade.qt_is_idle(FakeApp([main], modal=FakeWidget()), main)
