@@ -250,8 +250,10 @@ def test_iss_matches_the_app_and_the_deb():
     iss = raw.decode("utf-8-sig")
     assert r"DefaultDirName={autopf}\CounterAssistant" in iss
     assert r"{commonappdata}\CounterAssistant" in iss and 'DestName: "config.toml"' in iss
-    assert "onlyifdoesntexist uninsneveruninstall" in iss
-    assert "{param:CONFIG|}" in iss
+    assert "onlyifdoesntexist" not in iss  # the example is never installed as the config
+    assert "{code:ParamFile|CENTER}" in iss and 'DestName: "10-center.toml"' in iss
+    assert "{code:ParamFile|COUNTER}" in iss and 'DestName: "90-counter.toml"' in iss
+    assert "{param:' + Name + '|}" in iss
     assert r"..\..\dist\counter-assistant" in iss
     assert r"..\..\resources\config.example.toml" in iss
     assert 'Parameters: "supervisor"' in iss and "统计报表" in iss
@@ -261,6 +263,35 @@ def test_iss_matches_the_app_and_the_deb():
     assert autostart.STARTUP_LINK == "窗口服务助手.lnk"
     assert f"'{autostart.RUN_VALUE}'" in iss and autostart.RUN_KEY in iss
     assert "counter-assistant-cli.exe" in iss
+    assert "VersionInfoVersion={#AppVersion}" in iss
+    assert "CloseApplications=yes" in iss and "RestartApplications=yes" in iss
+
+
+def test_iss_fails_a_silent_install_whose_config_fails_check_config():
+    """The installer's exit-code path, as far as it runs off Windows: its Pascal turns any
+    non-zero check-config into exit code 10, and check-config exits 1 for problems and 0
+    for a mere "not configured"."""
+    import re
+
+    iss = ISS.read_bytes().decode("utf-8-sig")
+    assert "#define ConfigProblemsExitCode 10" in iss
+    assert re.search(r"ExecAndLogOutput\(ExpandConstant\('\{app\}\\\{#CliExe\}'\), 'check-config",
+                     iss)  # fmt: skip
+    assert ", nil) then" in iss  # nil: the output goes into the setup log
+    body = iss[iss.index("function GetCustomSetupExitCode: Integer;") :]
+    assert "if ConfigProblems then\n    Result := {#ConfigProblemsExitCode}" in body
+    assert "if Code <> 0 then\n      begin\n        ConfigProblems := True;" in iss
+
+
+def test_check_config_exit_codes_the_installer_relies_on(tmp_path, capsys):
+    from counter_assistant.cli import main
+
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[center]\nopening = "25:99"\n', encoding="utf-8")
+    assert main(["check-config", "--config", str(bad), "--data-dir", str(tmp_path / "d")]) == 1
+    good = tmp_path / "good.toml"
+    good.write_text('[counter]\nid = "PJ-03"\n', encoding="utf-8")
+    assert main(["check-config", "--config", str(good), "--data-dir", str(tmp_path / "d")]) == 0
 
 
 def test_ci_script_parses_and_runs_the_pieces():
@@ -287,3 +318,20 @@ def test_bundle_checker_flags_unwanted_files():
     assert "libQt6Quick" in flagged and "qtbase_de" in flagged and "tkinter" in flagged
     assert "qtbase_zh_CN" not in flagged and "libQt6Gui" not in flagged
     assert any("missing from the bundle" in p for p in problems)
+
+
+def test_spec_version_information_for_the_windows_executables(spec_ns):
+    import ast
+
+    assert spec_ns["app_version"]() == counter_assistant.__version__
+    text = spec_ns["version_info_text"]("1.2.3rc1", "counter-assistant-cli")
+    ast.parse(text)  # PyInstaller evaluates it as Python
+    assert "filevers=(1, 2, 3, 0)" in text and "prodvers=(1, 2, 3, 0)" in text
+    assert "StringStruct('FileVersion', '1.2.3rc1')" in text
+    assert "StringStruct('OriginalFilename', 'counter-assistant-cli.exe')" in text
+    try:
+        from PyInstaller.utils.win32 import versioninfo
+    except ImportError:  # needs pefile, which only Windows builds install
+        return
+    info = eval(text, vars(versioninfo))  # what PyInstaller itself does with the file
+    assert info.ffi.fileVersionMS == (1 << 16) | 2
