@@ -159,5 +159,6 @@ def run_app(ctx: Context, clock: Clock | None = None, exit_when_ready: bool = Fa
     wake = QTimer(interval=250, timeout=lambda: None)
     wake.start()
     code = app.exec()
+    instance.release()  # records are written by now; a clean exit leaves no socket behind
     upgrades.finish()  # execs the new version when an upgrade asked for a restart
     return code

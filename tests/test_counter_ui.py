@@ -232,3 +232,20 @@ def test_reports_read_the_pin_set_after_start(make_ui, monkeypatch, tmp_path):
         fh.write(f'\n[supervisor]\npin_hash = "{hash_pin("2468")}"\n')
     ui.open_reports()
     assert asked and asked[0].startswith("pbkdf2")
+
+
+def test_a_second_users_window_is_not_stacked_on_the_first(qapp):
+    from PySide6.QtCore import QRect
+    from PySide6.QtGui import QGuiApplication
+
+    area = QGuiApplication.primaryScreen().availableGeometry()
+    first = place_on_screen(None, 400, 200)  # the default corner
+    second = place_on_screen(None, 400, 200, taken=[first])
+    assert second != first and area.contains(second)
+    assert (first.x() - second.x(), first.y() - second.y()) == (40, 40)
+    third = place_on_screen(None, 400, 200, taken=[first, second])
+    assert third not in (first, second)
+    saved = QRect(area.left() + 10, area.top() + 10, 400, 200)  # up and left is the edge
+    moved = place_on_screen(saved, 400, 200, taken=[saved])
+    assert moved != saved and area.contains(moved)
+    assert place_on_screen(saved, 400, 200, taken=[QRect(900, 500, 400, 200)]) == saved

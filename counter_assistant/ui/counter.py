@@ -19,7 +19,7 @@ from counter_assistant.core.hotkeyspec import Hotkey, HotkeyError, parse_hotkey
 from counter_assistant.core.prompts import SITUATION_KEYS
 from counter_assistant.core.session import PromptSession
 from counter_assistant.platform.focus import ForegroundKeeper, make_foreground_keeper
-from counter_assistant.platform.hotkeys.base import BackendUnavailable
+from counter_assistant.platform.hotkeys.base import REASON_OTHER_INSTANCE, BackendUnavailable
 from counter_assistant.platform.hotkeys.choose import choose_backend
 from counter_assistant.ui.bridge import Bridge
 from counter_assistant.ui.controller import CounterController
@@ -215,7 +215,13 @@ class CounterUi(QObject):
         armed = len(self.bindings) - len(failures)
         log.info("hotkey backend %s armed, %d of %d hotkeys", self.backend.name, armed,
                  len(self.bindings))  # fmt: skip
-        if len(failures) <= 3:
+        if failures and all(f.reason == REASON_OTHER_INSTANCE for f in failures):
+            # Another user's window holds them: another combination would not help.
+            self.hotkey_notices = [
+                f"{len(failures)} 个热键{REASON_OTHER_INSTANCE}：请该用户退出窗口服务助手；"
+                "在此之前可点击本窗口上的按钮。"
+            ]
+        elif len(failures) <= 3:
             self.hotkey_notices = [
                 f"热键 {f.combo}（{self._action_label(f.action)}）{f.reason}，"
                 "请在配置中换一个组合。"

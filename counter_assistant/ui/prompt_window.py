@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -255,23 +256,50 @@ class PromptWindow(QWidget):
                 rect = QRect(int(d["x"]), int(d["y"]), int(d["width"]), int(d["height"]))
             except (OSError, ValueError, KeyError, TypeError) as exc:
                 log.warning("ignoring unreadable window state %s: %s", self._state_file, exc)
-        self.setGeometry(place_on_screen(rect, self.size().width(), self.size().height()))
+        taken = other_instance_rects()
+        self.setGeometry(place_on_screen(rect, self.size().width(), self.size().height(), taken))
 
 
-def place_on_screen(rect: QRect | None, width: int, height: int) -> QRect:
+def place_on_screen(
+    rect: QRect | None, width: int, height: int, taken: Sequence[QRect] = ()
+) -> QRect:
     """Where the window goes: the saved rect, moved (and if need be shrunk) to lie wholly on
     the screen that shows most of it; the primary screen's lower right without a saved rect,
-    or when no screen shows any of it (a monitor unplugged)."""
+    or when no screen shows any of it (a monitor unplugged). ``taken``: where other users'
+    prompt windows are on this display; ours is offset so that it never covers one exactly."""
     areas = [s.availableGeometry() for s in QGuiApplication.screens()]
     primary = QGuiApplication.primaryScreen()
     home = primary.availableGeometry() if primary else QRect(0, 0, 1280, 800)
+    placed, area = fit_inside(QRect(0, 0, width, height), home, corner=True), home
     if rect is not None and rect.width() > 50 and rect.height() > 50:
         overlap = [(a.intersected(rect), a) for a in areas]
         best_visible, best = max(overlap, key=lambda o: o[0].width() * o[0].height(),
                                  default=(QRect(), home))  # fmt: skip
         if not best_visible.isEmpty():
-            return fit_inside(rect, best)
-    return fit_inside(QRect(0, 0, width, height), home, corner=True)
+            placed, area = fit_inside(rect, best), best
+    for step in (-STACK_OFFSET, STACK_OFFSET):
+        moved = placed
+        for _ in range(8):
+            if not any(_stacked(moved, t) for t in taken):
+                return moved
+            moved = fit_inside(moved.translated(step, step), area)
+    return placed
+
+
+STACK_OFFSET = 40  # px a second user's window is moved up and left from the first one's
+
+
+def _stacked(a: QRect, b: QRect) -> bool:
+    return abs(a.x() - b.x()) < STACK_OFFSET // 2 and abs(a.y() - b.y()) < STACK_OFFSET // 2
+
+
+def other_instance_rects() -> list[QRect]:
+    """Other Counter Assistant windows on this X display (another user's); [] elsewhere."""
+    if QGuiApplication.platformName() != "xcb":
+        return []
+    from counter_assistant.platform.x11_windows import other_instances_on
+
+    return [QRect(w.x, w.y, w.width, w.height) for w in other_instances_on()]
 
 
 def fit_inside(rect: QRect, area: QRect, corner: bool = False) -> QRect:
