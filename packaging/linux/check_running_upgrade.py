@@ -31,6 +31,7 @@ PROGRAM = "/usr/bin/counter-assistant"
 CONFIG = Path("/etc/counter-assistant/config.toml")
 AUTOSTART = Path("/etc/xdg/autostart/counter-assistant.desktop")
 HOTKEY = "ctrl+alt+2"  # greeting, in the default hotkeys
+FIELDS_TITLE = "本位客户信息"  # the dialog of Ctrl+Alt+F, built on first use
 
 
 def say(msg: str) -> None:
@@ -48,19 +49,26 @@ def wait_for(predicate, timeout: float, what: str, interval: float = 0.2):
 
 
 def start_xvfb() -> tuple[subprocess.Popen, str]:
-    read, write = os.pipe()
-    proc = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-        pass_fds=(write,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    os.close(write)
-    ready, _, _ = select.select([read], [], [], 15)
-    number = os.read(read, 64).decode().strip() if ready else ""
-    os.close(read)
-    if not number:
-        proc.kill()
-        raise SystemExit("FAIL: Xvfb did not start")
-    return proc, f":{number}"
+    """A private Xvfb on a display number it picks; retried when it loses a race for one
+    with another X server starting at the same moment."""
+    for _ in range(5):
+        read, write = os.pipe()
+        proc = subprocess.Popen(
+            ["Xvfb", "-displayfd", str(write), "-screen", "0", "1280x800x24", "-nolisten",
+             "tcp", "-noreset"],
+            pass_fds=(write,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        os.close(write)
+        ready, _, _ = select.select([read], [], [], 15)
+        number = os.read(read, 64).decode().strip() if ready else ""
+        os.close(read)
+        time.sleep(0.5)
+        if number and proc.poll() is None:
+            return proc, f":{number}"
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+    raise SystemExit("FAIL: Xvfb did not start")
 
 
 class Counter:
@@ -97,6 +105,13 @@ class Counter:
             self.pressed += 1
             time.sleep(0.3)
         wait_for(lambda: self.rows() == self.pressed, 15, f"{self.pressed} records")
+
+    def windows(self, title: str) -> list[str]:
+        """Visible windows whose title contains ``title``."""
+        out = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", title],
+                             env={**os.environ, "DISPLAY": self.display},
+                             capture_output=True, text=True, timeout=10)  # fmt: skip
+        return out.stdout.split()
 
     def alive(self) -> bool:
         return self.proc.poll() is None
@@ -148,11 +163,12 @@ def main(argv: list[str] | None = None) -> int:
 
         # Still answering, and a dialog imports its module from the replaced executable.
         counter.press(2)
-        counter.key("ctrl+alt+f")
         wait_for(lambda: "upgrade: a new version is installed" in counter.log, 10,
                  "the window to learn of the upgrade")  # fmt: skip
-        time.sleep(1.5)
+        counter.key("ctrl+alt+f")  # its module is read now, from the executable dpkg replaced
+        wait_for(lambda: counter.windows(FIELDS_TITLE), 15, "the fields dialog")
         counter.key("Escape")
+        wait_for(lambda: not counter.windows(FIELDS_TITLE), 15, "the fields dialog to close")
         if "uncaught exception" in counter.log or not counter.alive():
             raise SystemExit(f"FAIL: the window broke after the upgrade:\n{counter.log[-3000:]}")
         say("window answered hotkeys and opened a dialog after the upgrade")
