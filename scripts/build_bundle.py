@@ -155,6 +155,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {human(size):>10}  {rel}")
 
     problems = check_contents(bundle, files)
+    icu = [(size, rel) for size, rel in files if "libicudata" in rel]
+    if icu and icu[0][0] > 2**20 and os.environ.get("CA_KEEP_ICU_DATA") != "1":
+        problems.append(f"ICU data should be the stub (build.spec): {icu[0][1]} {human(icu[0][0])}")
     # A windowed .exe has no console: on Windows the checks use the -cli twin.
     exe = bundle / (f"{NAME}-cli.exe" if IS_WIN else NAME)
     modules = archive_modules(exe)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # CI packaging check (run as root on Debian, after the tests, venv at .venv), as IT's
 # unattended rollout meets the package:
-#   bundle: build, size, contents, --version and self-check (scripts/build_bundle.py)
+#   bundle: build, size, contents, --version and self-check (scripts/build_bundle.py);
+#     every feature run under strace asks ICU for no data (the bundle's libicudata is a stub)
 #   deb: build; lintian without errors
 #   fresh install with the counter's config (and drop-ins) already in place, through apt
 #     and through dpkg with no terminal: rc 0, IT's files byte-identical
@@ -34,10 +35,10 @@ export DEBIAN_FRONTEND=noninteractive
 
 step "tools"
 # PyInstaller needs binutils; dpkg-shlibdeps (dpkg-dev) computes Depends; lintian; the
-# running-window check needs Xvfb and xdotool.
+# running-window check needs Xvfb and xdotool; the ICU audit strace.
 need=()
 for tool in objdump:binutils dpkg-deb:dpkg dpkg-shlibdeps:dpkg-dev lintian:lintian \
-    Xvfb:xvfb xdotool:xdotool git:git; do
+    Xvfb:xvfb xdotool:xdotool git:git strace:strace; do
     command -v "${tool%%:*}" >/dev/null || need+=("${tool#*:}")
 done
 if [ ${#need[@]} -gt 0 ]; then
@@ -60,6 +61,9 @@ cleanup_pkg() { dpkg -s $PKG >/dev/null 2>&1 && dpkg --purge $PKG >/dev/null || 
 step "bundle"
 $PY scripts/build_bundle.py
 du -sm dist/$PKG
+
+step "ICU data audit (the bundle carries a stub libicudata)"
+$PY packaging/linux/audit_icu_data.py
 
 step "deb"
 $PY packaging/linux/build_deb.py --maintainer "$MAINTAINER"
