@@ -129,11 +129,13 @@ def main(argv: list[str] | None = None) -> int:
         audit.run("check-config", *common, "check-config", "--data-dir", str(data))
         audit.run("self-check", *common, "self-check", "--data-dir", str(data))
         audit.run("prompts", *common, "prompts", "--json")
+        db = str(data / "counter.sqlite3")
         for fmt in ("csv", "xlsx"):
             for report in ("events", "daily", "checklists"):
+                out = str(work / f"{report}.{fmt}")
                 audit.run(f"export-{report}-{fmt}", *common, "export", "--from", "2025-01-01",
-                          "--to", "2030-12-31", "--report", report, "--format", fmt, "--out",
-                          str(work / f"{report}.{fmt}"), "--db", str(data / "counter.sqlite3"))  # fmt: skip
+                          "--to", "2030-12-31", "--report", report, "--format", fmt,
+                          "--out", out, "--db", db)  # fmt: skip
         audit.run("backup", *common, "backup", "--data-dir", str(data), "--out",
                   str(work / "backup.sqlite3"))  # fmt: skip
 
