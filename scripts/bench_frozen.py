@@ -139,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--runs", type=int, default=7, help="measured starts of each (default 7)")
     ap.add_argument("--bundle", type=Path, default=BUNDLE, help="the app's one-folder bundle")
     args = ap.parse_args(argv)
-    res = measure(args.bundle, args.runs)
+    res = measure(args.bundle.resolve(), args.runs)
     res["pass"] = {k: res[k] < t if k.endswith("ratio") else res[k] <= t
                    for k, t in TARGETS.items()}  # fmt: skip
     if args.json:

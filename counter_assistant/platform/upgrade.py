@@ -22,7 +22,6 @@ import os
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -71,12 +70,7 @@ def _pin(path: str) -> str:
 # --- noticing an upgrade ------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class FileState:
-    device: int
-    inode: int
-    mtime_ns: int
-    size: int
+FileState = tuple[int, int, int, int]  # device, inode, mtime_ns, size
 
 
 def file_state(path: Path, stat: Callable[[Path], Any] = os.stat) -> FileState | None:
@@ -86,7 +80,7 @@ def file_state(path: Path, stat: Callable[[Path], Any] = os.stat) -> FileState |
         return None
     except OSError as exc:  # unreadable for a moment: treat as unchanged
         raise _Unknown from exc
-    return FileState(st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size)
+    return (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size)
 
 
 class _Unknown(Exception):

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass
+from typing import NamedTuple
 
 log = logging.getLogger(__name__)
 
 WM_CLASS_NAME = "CounterAssistant"  # the class part of WM_CLASS: QApplication's name
 
 
-@dataclass(frozen=True)
-class OtherWindow:
+class OtherWindow(NamedTuple):
     window_id: int
     pid: int | None  # _NET_WM_PID, when the window says
     x: int

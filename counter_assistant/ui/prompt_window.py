@@ -256,8 +256,17 @@ class PromptWindow(QWidget):
                 rect = QRect(int(d["x"]), int(d["y"]), int(d["width"]), int(d["height"]))
             except (OSError, ValueError, KeyError, TypeError) as exc:
                 log.warning("ignoring unreadable window state %s: %s", self._state_file, exc)
-        taken = other_instance_rects()
-        self.setGeometry(place_on_screen(rect, self.size().width(), self.size().height(), taken))
+        self.setGeometry(place_on_screen(rect, self.size().width(), self.size().height()))
+        if QGuiApplication.platformName() == "xcb":  # after the first paint: a query costs
+            QTimer.singleShot(STEP_ASIDE_MS, self.step_aside)
+
+    def step_aside(self) -> None:
+        """Another user's prompt window on this display: never cover it exactly."""
+        g = self.geometry()
+        placed = place_on_screen(g, g.width(), g.height(), other_instance_rects())
+        if placed != g:
+            log.info("another Counter Assistant window is there; moved to %s", placed)
+            self.setGeometry(placed)
 
 
 def place_on_screen(
@@ -287,6 +296,7 @@ def place_on_screen(
 
 
 STACK_OFFSET = 40  # px a second user's window is moved up and left from the first one's
+STEP_ASIDE_MS = 1500
 
 
 def _stacked(a: QRect, b: QRect) -> bool:
@@ -296,7 +306,7 @@ def _stacked(a: QRect, b: QRect) -> bool:
 def other_instance_rects() -> list[QRect]:
     """Other Counter Assistant windows on this X display (another user's); [] elsewhere."""
     if QGuiApplication.platformName() != "xcb":
-        return []
+        return []  # Windows: one session per display
     from counter_assistant.platform.x11_windows import other_instances_on
 
     return [QRect(w.x, w.y, w.width, w.height) for w in other_instances_on()]
