@@ -16,7 +16,7 @@ cd "$(dirname "$0")/.."
 PY=${PYTHON:-.venv/bin/python}
 PKG=counter-assistant
 ETC=/etc/$PKG
-OLD_LAYOUT=8f4f944  # the last commit whose package shipped $ETC/config.toml as a conffile
+OLD_LAYOUT=${CA_OLD_LAYOUT:-8f4f944}  # 0.1.0's package builder: $ETC/config.toml and autostart as conffiles
 MAINTAINER=${DEB_MAINTAINER:-"Counter Assistant IT <counter-assistant@example.org>"}
 start=$(date +%s)
 last=$start
@@ -74,15 +74,31 @@ dpkg-deb --contents "$DEB" | grep -q "^-.* ./etc/$PKG/" && fail "the package mus
 step "lintian"
 lintian --fail-on error "$DEB"
 
-step "old package: the $OLD_LAYOUT layout (config.toml a conffile)"
+step "old package: the 0.1.0 layout (config.toml and the autostart entry conffiles)"
 old=build/deb-old
-rm -rf $old && mkdir -p $old/packaging/linux $old/counter_assistant $old/dist
-git show $OLD_LAYOUT:packaging/linux/build_deb.py >$old/packaging/linux/build_deb.py
-git show $OLD_LAYOUT:resources/config.example.toml >$old/example.toml
-mkdir -p $old/resources && cp $old/example.toml $old/resources/config.example.toml
-cp -r resources/icons $old/resources/
-echo '__version__ = "0.1.0~old"' >$old/counter_assistant/__init__.py
-$PY $old/packaging/linux/build_deb.py --bundle dist/$PKG --out $old/dist >/dev/null
+rm -rf $old && mkdir -p $old/packaging/linux $old/counter_assistant $old/resources $old/dist
+if git cat-file -e "$OLD_LAYOUT^{commit}" 2>/dev/null; then
+    # 0.1.0's own package builder, on today's bundle
+    git show $OLD_LAYOUT:packaging/linux/build_deb.py >$old/packaging/linux/build_deb.py
+    git show $OLD_LAYOUT:resources/config.example.toml >$old/resources/config.example.toml
+    cp -r resources/icons $old/resources/
+    echo '__version__ = "0.1.0~old"' >$old/counter_assistant/__init__.py
+    $PY $old/packaging/linux/build_deb.py --bundle dist/$PKG --out $old/dist >/dev/null
+else
+    # A shallow clone: the same layout made by hand from today's staging tree.
+    cp -a build/deb/root $old/root
+    rm -f $old/root/etc/xdg/autostart/$PKG.desktop $old/root/DEBIAN/preinst $old/root/DEBIAN/prerm
+    cp $old/root/usr/share/$PKG/autostart/$PKG.desktop $old/root/etc/xdg/autostart/$PKG.desktop
+    sed 's/^# id = /id = /; s/^# window = /window = /' resources/config.example.toml \
+        >$old/root$ETC/config.toml
+    printf '%s\n' $ETC/config.toml /etc/xdg/autostart/$PKG.desktop >$old/root/DEBIAN/conffiles
+    printf '#!/bin/sh\nset -e\nexit 0\n' >$old/root/DEBIAN/postinst
+    cp $old/root/DEBIAN/postinst $old/root/DEBIAN/postrm
+    sed -i 's/^Version: .*/Version: 0.1.0~old/' $old/root/DEBIAN/control
+    (cd $old/root && find . -type f ! -path './DEBIAN/*' -printf '%P\0' | xargs -0 md5sum) \
+        >$old/root/DEBIAN/md5sums
+    dpkg-deb -Zgzip -z1 --build --root-owner-group $old/root $old/dist/${PKG}_0.1.0~old.deb >/dev/null
+fi
 OLD=$(ls $old/dist/${PKG}_*.deb)
 dpkg-deb --info "$OLD" conffiles | grep -qx "$ETC/config.toml" || fail "old package has no conffile"
 

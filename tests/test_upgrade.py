@@ -182,7 +182,13 @@ def test_register_application_restart_with_a_fake():
     assert upgrade.register_application_restart("--data-dir D:\\ca", api=api) is True
     assert api.calls == [("--data-dir D:\\ca", upgrade.RESTART_NO_CRASH | upgrade.RESTART_NO_HANG)]
     assert upgrade.register_application_restart("", api=FakeKernel32(-2147024809)) is False
-    assert FakeKernel32().RegisterApplicationRestart(None, 3) == 0
+
+
+def test_register_application_restart_passes_our_arguments(monkeypatch):
+    monkeypatch.setattr(sys, "argv", ["counter-assistant.exe", "--data-dir", r"D:\my data"])
+    api = FakeKernel32()
+    assert upgrade.register_application_restart(api=api)
+    assert api.calls[0][0] == r'--data-dir "D:\my data"'
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="a no-op off Windows is what is tested")

@@ -234,10 +234,15 @@ RESTART_NO_CRASH = 1
 RESTART_NO_HANG = 2
 
 
-def register_application_restart(args: str = "", api: Any = None) -> bool:
+def register_application_restart(args: str | None = None, api: Any = None) -> bool:
     """Windows: RegisterApplicationRestart, so that setup's Restart Manager (which closes
-    the window before replacing files) starts it again in the clerk's session afterwards.
-    Not after a crash or a hang: only for updates and reboots. A no-op elsewhere."""
+    the window before replacing files) starts it again in the clerk's session afterwards,
+    with the same arguments (default: this process's). Not after a crash or a hang: only
+    for updates and reboots. A no-op elsewhere."""
+    if args is None:
+        import subprocess
+
+        args = subprocess.list2cmdline(sys.argv[1:])
     if api is None:
         if sys.platform != "win32":
             return False
