@@ -145,6 +145,11 @@ dpkg --purge $PKG
 [ "$(sums)" = "$before" ] || fail "purge touched IT's config files"
 test ! -e /usr/share/$PKG || fail "package files left after purge"
 
+step "fresh install with dpkg and no terminal, the counter's config already in place"
+dpkg -i "$DEB" </dev/null || fail "dpkg -i exited $?"
+[ "$(sums)" = "$before" ] || fail "IT's config files changed on install"
+dpkg --purge $PKG
+
 step "fresh install with dpkg and no terminal, nothing configured"
 cleanup_pkg
 dpkg -i "$DEB" </dev/null || fail "dpkg -i exited $?"
