@@ -249,3 +249,30 @@ def test_a_second_users_window_is_not_stacked_on_the_first(qapp):
     moved = place_on_screen(saved, 400, 200, taken=[saved])
     assert moved != saved and area.contains(moved)
     assert place_on_screen(saved, 400, 200, taken=[QRect(900, 500, 400, 200)]) == saved
+
+
+def test_hotkeys_held_by_another_users_window_say_so_and_ask_no_new_combination(
+    make_ui, monkeypatch
+):
+    from counter_assistant.platform.hotkeys import fake as fake_module
+    from counter_assistant.platform.hotkeys.base import REASON_OTHER_INSTANCE
+
+    monkeypatch.setattr(fake_module, "REASON_TAKEN", REASON_OTHER_INSTANCE)
+    ui = make_ui(taken={f"ctrl+alt+{n}" for n in "1234567890"})
+    notice = ui.window.notice_label.text()
+    assert "另一个窗口服务助手" in notice and "请该用户退出" in notice
+    assert "其他程序" not in notice and "更换组合" not in notice and "换一个组合" not in notice
+
+
+def test_the_window_steps_aside_from_another_users_window(make_ui, monkeypatch):
+    from counter_assistant.ui import prompt_window
+
+    ui = make_ui()
+    before = ui.window.geometry()
+    monkeypatch.setattr(prompt_window, "other_instance_rects", lambda: [before])
+    ui.window.step_aside()
+    after = ui.window.geometry()
+    assert (before.x() - after.x(), before.y() - after.y()) == (40, 40)
+    monkeypatch.setattr(prompt_window, "other_instance_rects", lambda: [])
+    ui.window.step_aside()
+    assert ui.window.geometry() == after
