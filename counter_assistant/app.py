@@ -1,4 +1,4 @@
-"""The composition root: builds the parts and wires them. No rules live here."""
+"""The composition root: builds every part of the counter app and wires them. No rules here."""
 
 from __future__ import annotations
 
@@ -14,29 +14,51 @@ import logging
 import signal
 import sys
 import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from counter_assistant import __version__
 from counter_assistant.context import Context
+from counter_assistant.core.actions import label_of, parse_bindings
 from counter_assistant.core.clock import Clock
 from counter_assistant.core.day import DayGate
+from counter_assistant.core.records import ChecklistEntry, StaffChange
 from counter_assistant.core.session import PromptSession
-from counter_assistant.storage.checklists import load_today
-from counter_assistant.storage.db import DatabaseError, close_database, open_database
+from counter_assistant.platform.hotkeys.choose import choose_backend
+from counter_assistant.storage.checklists import load_today, load_today_readonly
+from counter_assistant.storage.db import open_database
 from counter_assistant.storage.recorder import Recorder
+from counter_assistant.ui.bridge import Bridge
+from counter_assistant.ui.controller import CounterController
 from counter_assistant.ui.counter import CounterUi
+from counter_assistant.ui.day_dialogs import DayDialogs
+from counter_assistant.ui.hotkey_service import Chooser, HotkeyService
+from counter_assistant.ui.prompt_window import PromptWindow
+from counter_assistant.ui.tasks import TaskRunner
+from counter_assistant.ui.text import key_text
+
+if TYPE_CHECKING:
+    from counter_assistant.sync.sender import SyncService
 
 log = logging.getLogger(__name__)
 TICK_MS = 30_000
+
+# (preference, on_fire, exclude) -> (backend or None, reasons): choose_backend, or a fake
+BackendFactory = Callable[..., tuple]
 
 
 def install_excepthook(notify) -> None:
     """An uncaught exception is logged with its traceback; the clerk gets a short line."""
 
     def hook(kind, value, tb) -> None:
-        log.error("uncaught exception:\n%s", "".join(traceback.format_exception(kind, value, tb)))
+        with contextlib.suppress(Exception):
+            log.error(
+                "uncaught exception:\n%s", "".join(traceback.format_exception(kind, value, tb))
+            )
         with contextlib.suppress(Exception):
             notify("程序出现内部错误，已记录到日志；可继续使用。")
 
@@ -44,12 +66,12 @@ def install_excepthook(notify) -> None:
 
 
 def install_chinese_qt_texts(app: QApplication) -> None:
-    """Qt's own buttons (OK, Cancel) in Simplified Chinese like the rest of the window."""
+    """Qt's own buttons and file dialogs in Simplified Chinese like the rest of the window."""
     from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
 
-    translator = QTranslator(app)
     folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
     locale = QLocale(QLocale.Language.Chinese, QLocale.Country.China)
+    translator = QTranslator(app)
     if translator.load(locale, "qtbase", "_", folder):
         app.installTranslator(translator)
     else:
@@ -63,24 +85,154 @@ def release_startup_memory() -> None:
     gc.collect()
 
 
-def open_storage(ctx: Context) -> list[str]:
-    """Open the database; problems come back as notices and the counter keeps working."""
-    notices = []
+def read_storage(
+    ctx: Context, today: str
+) -> tuple[list[str], list[ChecklistEntry], list[StaffChange]]:
+    """Open the database once at start: migrate, move a corrupt file aside, read today.
+
+    Never raises: whatever is wrong becomes a notice, and the counter starts on what works
+    (the recorder keeps records in its pending file until the database can be written).
+    """
+    notices: list[str] = []
+    entries: list[ChecklistEntry] = []
+    changes: list[StaffChange] = []
     try:
         opened = open_database(ctx.paths.database, ctx.config.counter_id)
+    except Exception as exc:  # locked, read-only, a full disk, a folder that cannot be made
+        log.error("database %s cannot be opened for writing: %s", ctx.paths.database, exc)
+        notices.append(f"数据库暂时无法写入，使用记录先暂存，恢复后自动写入：{exc}")
+        try:
+            entries, changes = load_today_readonly(ctx.paths.database, ctx.config.counter_id, today)
+        except Exception as read_exc:
+            log.error("today's checklist records cannot be read either: %s", read_exc)
+        return notices, entries, changes
+    try:
         if opened.moved_aside:
-            msg = f"数据库文件已损坏，已另存为 {opened.moved_aside.name} 并新建数据库。"
             log.error(
                 "corrupt database moved aside to %s; a fresh one was started", opened.moved_aside
             )
-            notices.append(msg)
-    except DatabaseError as exc:
-        log.error("database: %s", exc)
-        notices.append(f"数据库无法打开，使用记录暂存待写入：{exc}")
-    return notices
+            notices.append(f"数据库文件已损坏，已另存为 {opened.moved_aside.name} 并新建数据库。")
+        entries, changes = load_today(opened.db, ctx.config.counter_id, today)
+    except Exception as exc:  # a broken database must not lock the counter out
+        log.error("cannot read today's checklist records: %s", exc)
+        notices.append("无法读取今日的岗前准备记录，请重新确认岗前准备。")
+    finally:
+        opened.close()  # from here on only the recorder's own connection writes
+    return notices, entries, changes
 
 
-def run_app(ctx: Context, clock: Clock | None = None, exit_when_ready: bool = False) -> int:
+@dataclass
+class Counter:
+    """Every part of a running counter, for run_app, tests and the bench."""
+
+    ui: CounterUi
+    recorder: Recorder
+    gate: DayGate
+    bridge: Bridge
+    tasks: TaskRunner
+    notices: list[str]
+    sync: SyncService | None = None  # None without [sync] url
+
+    def start(self) -> None:
+        self.recorder.start()  # after its status is wired: start-up failures are shown
+        self.ui.start(self.notices)
+        if self.sync is not None:
+            from counter_assistant.ui.sync_status import snapshot_of
+
+            self.sync.push_snapshot(snapshot_of(self.ui))
+            self.sync.start()
+
+    def stop(self) -> None:
+        self.ui.shutdown()
+        self.recorder.close()
+        if self.sync is not None:
+            self.sync.stop(timeout=2.0)  # never hold up quitting for the network
+        self.tasks.shutdown(wait=False)
+
+
+def build_counter(ctx: Context, clock: Clock, choose: BackendFactory = choose_backend) -> Counter:
+    cfg = ctx.config
+    notices, entries, changes = read_storage(ctx, clock.now().date().isoformat())
+    bridge = Bridge()
+    recorder = Recorder(
+        ctx.paths.database,
+        ctx.paths.pending_file,
+        cfg.counter_id,
+        on_status=bridge.report_storage,
+        on_notice=bridge.report_notice,
+    )
+    recorder.remember_today([*entries, *changes])
+    gate = DayGate(cfg, clock, recorder.record, entries, changes)
+    session = PromptSession(
+        ctx.catalog,
+        ctx.business,
+        cfg.slot_values(),
+        rules=ctx.rules.spoken,
+        rule_names={r.key: r.name for r in ctx.rules},
+        idle_minutes=cfg.new_customer_after_minutes,
+    )
+
+    titles = {s.key: s.title for s in ctx.catalog}
+    bindings = parse_bindings(cfg.hotkeys, titles)
+    backend, reasons = choose(cfg.hotkey_backend, bridge.fire)
+    chooser: Chooser = lambda exclude: choose(cfg.hotkey_backend, bridge.fire, exclude)  # noqa: E731
+    situations = [(s.key, s.title, cfg.hotkeys.get(s.key, "")) for s in ctx.catalog]
+    window = PromptWindow(
+        cfg.font_size,
+        situations,
+        ctx.paths.state_file,
+        focusable=backend is None,
+        bold=cfg.bold,
+        keys={action: key_text(combo) for action, combo in cfg.hotkeys.items()},
+    )
+    where = " · ".join(
+        x for x in (f"{cfg.window}号窗口" if cfg.window else "", cfg.department) if x
+    )
+    window.set_title(f"窗口服务助手 · {where}" if where else "窗口服务助手")
+    controller = CounterController(
+        session, window, recorder.record, gate, cfg.counter_id, clock, ctx.answers, cfg.hotkeys
+    )
+    hotkeys = HotkeyService(
+        bindings, backend, reasons, chooser, window, lambda action: label_of(action, titles)
+    )
+    day = DayDialogs(cfg, gate, window)
+    tasks = TaskRunner()
+    ui = CounterUi(ctx, window, controller, hotkeys, day, gate, tasks, clock, recorder.flush)
+    bridge.hotkey.connect(hotkeys.on_backend_fired)
+    bridge.storage_status.connect(ui.storage_status)
+    bridge.notice.connect(ui.notify)
+    return Counter(ui, recorder, gate, bridge, tasks, notices, build_sync(ctx, ui, bridge))
+
+
+def build_sync(ctx: Context, ui: CounterUi, bridge: Bridge) -> SyncService | None:
+    """The sender to the center's server; without [sync] url nothing of it is imported."""
+    if not ctx.config.sync_url:
+        return None
+    from counter_assistant.sync.sender import from_config
+    from counter_assistant.ui.sync_status import snapshot_of
+
+    sync = from_config(ctx.config, ctx.paths.database, on_state=bridge.report_sync)
+    bridge.sync_status.connect(ui.sync_status)
+    ui.tick_hooks.append(lambda: sync.push_snapshot(snapshot_of(ui)))
+    return sync
+
+
+def quiet_for_restart(app: QApplication, counter: Counter) -> bool:
+    """No dialog of ours open (the dialog stack, the notice preview, any other window or
+    menu) and nothing under way in the background (a notice being printed): a restart into
+    a newly installed version would interrupt nothing the clerk is doing."""
+    from counter_assistant.platform.upgrade import qt_is_idle
+
+    ui = counter.ui
+    return not ui.dialogs_open() and not counter.tasks.busy and qt_is_idle(app, ui.window)
+
+
+def run_app(
+    ctx: Context,
+    clock: Clock | None = None,
+    exit_when_ready: bool = False,
+    choose: BackendFactory = choose_backend,
+) -> int:
     from counter_assistant.platform.single_instance import APP_ID, SingleInstance
 
     clock = clock or Clock()
@@ -95,41 +247,27 @@ def run_app(ctx: Context, clock: Clock | None = None, exit_when_ready: bool = Fa
     instance = SingleInstance(f"{APP_ID}-{db_key}")
     if not instance.acquire():
         log.info("another instance is running; asked it to come forward")
-        print("counter-assistant is already running; its window was brought forward.",
-              file=sys.stderr)  # fmt: skip
+        print(
+            "counter-assistant is already running; its window was brought forward.", file=sys.stderr
+        )
         return 0
 
-    notices = open_storage(ctx)
-    recorder = Recorder(ctx.paths.database, ctx.paths.pending_file)
-    recorder.start()
-    try:
-        checklist_rows, staff_rows = load_today(
-            ctx.config.counter_id, clock.now().date().isoformat()
-        )
-    except Exception as exc:  # a broken database must not lock the counter out
-        log.error("cannot read today's checklist records: %s", exc)
-        checklist_rows, staff_rows = [], []
-    finally:
-        close_database()  # from here on only the recorder's own connection writes
-    gate = DayGate(ctx.config, clock, recorder.submit, checklist_rows, staff_rows)
-    session = PromptSession(ctx.catalog, ctx.business, ctx.config.slot_values())
-
-    ui = CounterUi(ctx, session, gate, recorder, clock)
-    recorder.on_status = ui.bridge.report_storage
+    counter = build_counter(ctx, clock, choose)
+    ui = counter.ui
     install_excepthook(ui.notify)
     instance.activated.connect(ui.bring_forward)
-    ui.start(notices)
+    counter.start()
 
     # Upgrades (platform/upgrade.py): restart into a new version at a quiet moment; quit
     # when the package is removed; on Windows the installer's Restart Manager restarts us.
     from counter_assistant.platform import upgrade
 
     upgrades = upgrade.UpgradeRestarter(
-        app.quit, lambda: upgrade.qt_is_idle(app, ui.window), upgrade.installed_executable()
+        app.quit, lambda: quiet_for_restart(app, counter), upgrade.installed_executable()
     )
     instance.upgraded.connect(upgrades.watcher.upgrade_announced)
     instance.removed.connect(upgrades.watcher.removal_announced)
-    ui.bridge.hotkey.connect(upgrades.policy.activity)
+    counter.bridge.hotkey.connect(upgrades.policy.activity)
     ui.window.action_requested.connect(upgrades.policy.activity)
     upgrades.start()
     upgrade.register_application_restart()
@@ -148,9 +286,10 @@ def run_app(ctx: Context, clock: Clock | None = None, exit_when_ready: bool = Fa
     ticker.start()
 
     def shutdown() -> None:
-        ui.shutdown()
-        recorder.close()
-        log.info("counter-assistant stopped; %d record(s) still pending", recorder.pending_count)
+        counter.stop()
+        log.info(
+            "counter-assistant stopped; %d record(s) still pending", counter.recorder.pending_count
+        )
 
     app.aboutToQuit.connect(shutdown)
     # SIGTERM / Ctrl+C quit cleanly so queued records are written; the timer lets Python run.

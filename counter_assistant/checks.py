@@ -4,39 +4,92 @@ from __future__ import annotations
 
 import getpass
 import os
+import re
 import sys
-import tempfile
 from pathlib import Path
 
 from counter_assistant import __version__
 from counter_assistant.context import Context
-from counter_assistant.core.config import machine_config_path
+from counter_assistant.core.config import SETTINGS, machine_config_path
 from counter_assistant.core.hotkeyspec import HotkeyError, parse_hotkey
 from counter_assistant.core.prompts import SITUATION_KEYS, debris_in
 
+SECRET_KEYS = {"supervisor.pin_hash"}
+
+
+def shown_value(key: str, value: object) -> str:
+    """A value as check-config prints it: secrets never, URLs without a password."""
+    if key in SECRET_KEYS:
+        return "(set)" if value else "(not set)"
+    if isinstance(value, str) and "://" in value:
+        return repr(re.sub(r"(://[^:/@]*):[^@]*@", r"\1:***@", value))
+    if isinstance(value, list):
+        return repr([getattr(v, "display", v) for v in value])
+    return repr(value)
+
 
 def check_config(ctx: Context) -> int:
+    """Every file read, every value and where it came from, then every problem.
+
+    Exit 1 for a problem (a bad key falls back); a counter that is not configured yet is a
+    warning only (exit 0), so an unattended install never fails on it.
+    """
     cfg = ctx.config
-    print(f"config: {cfg.source}")
+    files = cfg.files or []
+    print("config files, later wins: " + (", ".join(map(str, files)) or "none (built-in defaults)"))
     print(
-        f"counter {cfg.counter_id}, window {cfg.window}, {cfg.department}; opening {cfg.opening}, "
-        f"closing {cfg.closing}, ready {cfg.prep_minutes} min before"
+        f"counter {cfg.counter_id}, window {cfg.window or '-'}, {cfg.department or '-'}; "
+        f"opening {cfg.opening}, closing {cfg.closing}, ready {cfg.prep_minutes} min before"
     )
+    print("values set in files:")
+    for key in sorted(cfg.origin):
+        attr = SETTINGS[key].name if key in SETTINGS else None
+        value = getattr(cfg, attr) if attr else cfg.hotkeys.get(key.split(".", 1)[1], "")
+        print(f"  {key} = {shown_value(key, value)}    <- {cfg.origin[key]}")
     print(f"hotkey backend: {cfg.hotkey_backend}; prompts: {', '.join(ctx.catalog.sources)}")
     print(f"business catalog: {ctx.business.source} ({len(ctx.business.items)} entries)")
+    for what, items in (("rules", ctx.rules), ("frequent answers", ctx.answers)):
+        print(f"{what}: {items.source or 'none'} ({len(items)} entries)")
     print(f"database: {ctx.paths.database}; log: {ctx.paths.log_file}")
+    if cfg.sync_url and cfg.sync_password_file:
+        from counter_assistant.sync.connection import ServerError, read_password
+
+        try:  # only whether it can be read and by whom; the password itself is never shown
+            read_password(
+                cfg.sync_password_file, warn=lambda m: print(f"warning: {m}", file=sys.stderr)
+            )
+        except ServerError as exc:
+            print(f"warning: {exc}", file=sys.stderr)
+    unset = cfg.not_configured()
+    if unset:
+        print(
+            f"warning: this counter is not configured ({', '.join(unset)} not set): it reports "
+            f"as {cfg.counter_id!r}, the computer's name. Put a per-counter file in "
+            f"{dropin_dir_hint(cfg)}.",
+            file=sys.stderr,
+        )
     if not ctx.problems:
         print("OK: no problems found")
         return 0
-    if any(p.key == "" and p.file == cfg.source for p in cfg.problems):
-        print(f"{cfg.source} could not be read at all: EVERY setting uses its built-in default "
-              f"(counter id {cfg.counter_id!r}) until it is fixed.", file=sys.stderr)  # fmt: skip
+    unreadable = [p for p in cfg.problems if p.key == "" and Path(p.file) in {cfg.source}]
+    if unreadable:
+        print(
+            f"{cfg.source} could not be read at all: its settings use the built-in defaults "
+            f"(counter id {cfg.counter_id!r}) until it is fixed.",
+            file=sys.stderr,
+        )
     print(
         f"{len(ctx.problems)} problem(s); each bad key falls back to its default:", file=sys.stderr
     )
     for problem in ctx.problems:
         print(f"  {problem}", file=sys.stderr)
     return 1
+
+
+def dropin_dir_hint(cfg) -> str:
+    from counter_assistant.core.config import DROPIN_DIR, machine_config_dir
+
+    return str((cfg.source.parent if cfg.source else machine_config_dir()) / DROPIN_DIR)
 
 
 def render_all(ctx: Context) -> list[str]:
@@ -57,7 +110,7 @@ def render_all(ctx: Context) -> list[str]:
 
 
 def self_check(ctx: Context) -> int:
-    from counter_assistant.storage.db import DatabaseError, close_database, open_database
+    from counter_assistant.storage.db import DatabaseError, open_database
 
     problems = [str(p) for p in ctx.problems]
     failures = render_all(ctx)
@@ -70,17 +123,29 @@ def self_check(ctx: Context) -> int:
     db_note = ""
     try:
         opened = open_database(ctx.paths.database, ctx.config.counter_id)
-        close_database()
+        opened.close()
         db_note = f"database {opened.path} opens"
         if opened.moved_aside:
             problems.append(f"corrupt database moved aside to {opened.moved_aside}")
     except (DatabaseError, OSError) as exc:
         failures.append(f"database: {exc}")
-    failures += _check_qt()
+    qt_failures = _check_qt()
+    failures += qt_failures
+    from counter_assistant.sync.admin import check_server
+
+    server_level, server_note = check_server(ctx.config)
+    if server_level == "fail":
+        failures.append(server_note)
+    elif server_level == "warning":  # the counter works without its server: IT is told
+        problems.append(server_note)
+    if not qt_failures:
+        failures += _check_notice(ctx)
     variants = sum(len(s.variants) for s in ctx.catalog)
     print(f"counter-assistant {__version__}: {len(ctx.catalog)} situations, {variants} variants")
     if db_note:
         print(db_note)
+    if server_level == "ok":
+        print(server_note)
     for p in problems:
         print(f"warning: {p}", file=sys.stderr)
     for f in failures:
@@ -114,6 +179,49 @@ def _check_qt() -> list[str]:
     return failures
 
 
+def _check_notice(ctx: Context) -> list[str]:
+    """The one-time notice renders to a PDF, and where it goes when it is not printed."""
+    import tempfile
+    from datetime import date
+
+    from counter_assistant.core.notice import build_notice, render_html
+    from counter_assistant.core.notice_files import pdf_folder
+
+    cfg = ctx.config
+    business = ctx.business.items[0] if ctx.business.items else None
+    notice = build_notice(
+        cfg,
+        business=business,
+        business_text="测试业务",
+        missing=business.documents[:2] if business else (),
+        other_missing=() if business else ["测试材料"],
+        rules=["测试规定"],
+        staff_id="TEST",
+        today=date.today(),
+    )
+    try:
+        from PySide6.QtPrintSupport import QPrinterInfo
+
+        from counter_assistant.ui.notice_render import write_pdf
+
+        with tempfile.TemporaryDirectory() as folder:  # as it is saved when not printed
+            path = write_pdf(
+                render_html(ctx.notice_template, notice), Path(folder) / "n.pdf", cfg.paper
+            )
+            data = path.read_bytes()
+    except Exception as exc:
+        return [f"the one-time notice does not render: {exc}"]
+    if not data.startswith(b"%PDF") or b"/FontFile2" not in data:
+        return ["the one-time notice renders without embedded fonts"]
+    printer = cfg.printer or QPrinterInfo.defaultPrinterName()
+    found = bool(printer) and not QPrinterInfo.printerInfo(printer).isNull()
+    folder = pdf_folder(cfg.pdf_dir, ctx.paths.data_dir)
+    missing = f"printer {printer!r} not found" if printer else "no default printer"
+    where = f"printer {printer}" if found else f"{missing}: saved as PDF in {folder}"
+    print(f"one-time notice renders ({cfg.paper}, {len(data) // 1024} KB); {where}")
+    return []
+
+
 def reference_leak(emits: int = 1000) -> int:
     """References to None/True lost by emitting signals (PySide6 6.12.0 on Python 3.11)."""
     from PySide6.QtCore import QObject, Signal
@@ -130,32 +238,27 @@ def reference_leak(emits: int = 1000) -> int:
 
 
 def set_pin(ctx: Context, pin: str | None) -> int:
-    """Write [supervisor] pin_hash into the config in force (or the machine config)."""
-    from counter_assistant.core.pin import hash_pin
+    """Write [supervisor] pin_hash into the config in force (or the machine config).
+
+    The file keeps its owner and mode and is replaced in one step, so a counter's app
+    that runs as the clerk can still read it after IT ran this as root.
+    """
+    from counter_assistant.core.files import write_text_keeping_owner
+    from counter_assistant.core.pin import hash_pin, pin_problem
 
     if pin is None:
-        pin = getpass.getpass("supervisor PIN: ")
+        pin = getpass.getpass("supervisor PIN (at least 6 digits, or a passphrase): ")
         if getpass.getpass("again: ") != pin:
             print("the two PINs differ; nothing written", file=sys.stderr)
             return 2
-    if len(pin) < 4 or not pin.isdigit():
-        print("a PIN is at least 4 digits; nothing written", file=sys.stderr)
+    problem = pin_problem(pin)
+    if problem:
+        print(f"{problem}; nothing written", file=sys.stderr)
         return 2
-    target = (
-        Path(ctx.config.source)
-        if ctx.config.source != "<built-in defaults>"
-        else machine_config_path()
-    )
-    text = target.read_text(encoding="utf-8") if target.exists() else ""
-    line = f'pin_hash = "{hash_pin(pin)}"'
-    text = _replace_pin_line(text, line)
+    target = ctx.config.source or machine_config_path()
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(
-            "w", encoding="utf-8", dir=target.parent, delete=False
-        ) as fh:
-            fh.write(text)
-        Path(fh.name).replace(target)
+        text = target.read_text(encoding="utf-8") if target.exists() else ""
+        write_text_keeping_owner(target, _replace_pin_line(text, f'pin_hash = "{hash_pin(pin)}"'))
     except OSError as exc:
         print(f"cannot write {target}: {exc}; run as administrator", file=sys.stderr)
         return 2
@@ -163,18 +266,24 @@ def set_pin(ctx: Context, pin: str | None) -> int:
     return 0
 
 
+_SUPERVISOR_HEADER = re.compile(r"\[\s*supervisor\s*\]\s*(#.*)?")  # a comment may follow
+_PIN_KEY = re.compile(r"pin_hash\s*=")
+
+
 def _replace_pin_line(text: str, line: str) -> str:
     lines = text.splitlines()
     in_section = False
+    header = None
     for i, current in enumerate(lines):
         stripped = current.strip()
         if stripped.startswith("["):
-            in_section = stripped == "[supervisor]"
-        elif in_section and stripped.startswith("pin_hash"):
+            in_section = bool(_SUPERVISOR_HEADER.fullmatch(stripped))
+            if in_section and header is None:
+                header = i
+        elif in_section and _PIN_KEY.match(stripped):
             lines[i] = line
             return "\n".join(lines) + "\n"
-    if "[supervisor]" in (s.strip() for s in lines):
-        idx = [s.strip() for s in lines].index("[supervisor]")
-        lines.insert(idx + 1, line)
+    if header is not None:
+        lines.insert(header + 1, line)
         return "\n".join(lines) + "\n"
     return text.rstrip("\n") + ("\n\n" if text else "") + f"[supervisor]\n{line}\n"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from collections.abc import Sequence
@@ -59,6 +60,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("self-check", help="load everything, render every prompt, open the database")
     _add_common(p)
 
+    p = sub.add_parser("notice", help="the one-time notice (一次性告知单) to a PDF or a printer")
+    _add_common(p)
+    from counter_assistant.notice_cli import add_arguments
+
+    add_arguments(p)
+
     p = sub.add_parser("export", help="export usage or checklist reports to CSV or XLSX")
     _add_common(p)
     p.add_argument("--from", dest="date_from", required=True, type=iso_date, metavar="YYYY-MM-DD")
@@ -69,14 +76,40 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--db", action="append", default=[], help="a counter database or backup; repeat to merge"
     )
+    p.add_argument("--url", help="read from the center's server (postgresql://…) instead")
+    p.add_argument(
+        "--counter", action="append", default=[], help="with --url: only this counter; repeat"
+    )
+    p.add_argument("--center", help="with --url: the center id (default: [center] id)")
     p.add_argument("--lang", choices=("zh", "en"), default="zh", help="column headers")
+    p.add_argument("--force", action="store_true", help="replace an existing --out file")
+
+    p = sub.add_parser("server", help="set up the center's server (PostgreSQL): schema, accounts")
+    _add_common(p)
+    server = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+    s = server.add_parser("init", help="create or upgrade the server schema and roles")
+    s.add_argument("--url", required=True, help="postgresql://admin@host/db (an owner account)")
+    s = server.add_parser("add-counter", help="a login for one counter; prints its password")
+    s.add_argument("id", help="the counter's [counter] id, e.g. PJ-03")
+    s.add_argument("--center", default=None, help="its [center] id (default: this config's)")
+    s.add_argument("--role", default=None, help="role name (default: ca_<center>_<counter>)")
+    s.add_argument("--url", required=True)
+    for action, what in (("add-supervisor", "reads everything"), ("add-publisher", "content")):
+        s = server.add_parser(action, help=f"a login that {what}; prints its password")
+        s.add_argument("name", help="role name, lower case, e.g. sup_wang")
+        s.add_argument("--url", required=True)
 
     p = sub.add_parser("backup", help="consistent snapshot of this counter's database")
     _add_common(p)
     p.add_argument("--out", required=True)
+    p.add_argument(
+        "--force", action="store_true", help="replace an existing file that is not a backup"
+    )
 
     p = sub.add_parser("supervisor", help="the report window for supervisors")
     _add_common(p)
+    p.add_argument("--url", help="the center's server (postgresql://…): today, live, first")
+    p.add_argument("--center", help="with --url: the center id (default: [center] id)")
 
     p = sub.add_parser("set-pin", help="set the supervisor PIN in the config file")
     _add_common(p)
@@ -122,9 +155,9 @@ def cmd_prompts(args: argparse.Namespace) -> int:
         return 0
     for s in ctx.catalog:
         hotkey = ctx.config.hotkeys.get(s.key) or "-"
-        print(f"{s.key:<10} 第{s.article}条 {s.title}  [{hotkey}]")
+        print(f"{s.key:<10} {s.heading} {s.title}  [{hotkey}]")
         for i, v in enumerate(s.variants, 1):
-            print(f"    {i}. {v.label}: {v.text}")
+            print(f"    {i}. {v.label} ({v.source}): {v.text}")
     for problem in ctx.catalog.problems:
         print(f"warning: {problem}", file=sys.stderr)
     return 0
@@ -142,6 +175,12 @@ def cmd_self_check(args: argparse.Namespace) -> int:
     return self_check(_context(args))
 
 
+def cmd_notice(args: argparse.Namespace) -> int:
+    from counter_assistant.notice_cli import notice_command
+
+    return notice_command(_context(args), args)
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from counter_assistant.reports.export import ExportError, export_report
 
@@ -152,21 +191,66 @@ def cmd_export(args: argparse.Namespace) -> int:
         print(f"export failed: --format {fmt} but the file is named {out.name}; "
               f"use a .{fmt} name or --format {suffix}", file=sys.stderr)  # fmt: skip
         return 2
-    dbs = [Path(d) for d in args.db] if args.db else [_context(args).paths.database]
-    progress = _progress_bar() if sys.stderr.isatty() else None
-    try:
-        summary = export_report(
-            dbs, args.date_from, args.date_to, args.report, fmt, out, args.lang, progress
-        )
-    except ExportError as exc:
-        print(f"export failed: {exc}", file=sys.stderr)
+    ctx = _context(args)
+    live = ctx.paths.database
+    if args.url and args.db:
+        print("export failed: give --url or --db, not both", file=sys.stderr)
         return 2
+    dbs = [Path(d) for d in args.db] if args.db else [live]
+    progress = _progress_bar() if sys.stderr.isatty() else None
+    with contextlib.ExitStack() as stack:
+        try:
+            if args.url:
+                dbs = stack.enter_context(_server_databases(args, ctx.config))
+            summary = export_report(
+                dbs,
+                args.date_from,
+                args.date_to,
+                args.report,
+                fmt,
+                out,
+                args.lang,
+                progress,
+                force=args.force,
+                protected=[live],
+            )
+        except ExportError as exc:
+            print(f"export failed: {exc}", file=sys.stderr)
+            return 2
     if progress:
         print(file=sys.stderr)
     print(f"{summary.rows} rows, counters: {', '.join(summary.counters) or '-'} -> {summary.out}")
     if summary.missing_counters:
         print(f"no records in range for: {', '.join(summary.missing_counters)}", file=sys.stderr)
     return 0
+
+
+@contextlib.contextmanager
+def _server_databases(args: argparse.Namespace, cfg):
+    """The range's rows from the server, one temporary database per counter."""
+    import tempfile
+
+    from counter_assistant.reports.export import ExportError
+    from counter_assistant.sync.admin import password_for
+    from counter_assistant.sync.connection import ServerError, classify, close_quietly, connect
+    from counter_assistant.sync.fetch import fetch_range
+
+    center = args.center if args.center is not None else cfg.center_id
+    with tempfile.TemporaryDirectory(prefix="ca-server-") as folder:
+        con = None
+        try:
+            con = connect(args.url, password_for(args.url, cfg.sync_password_file))
+            paths = fetch_range(
+                con, Path(folder), args.date_from, args.date_to, center, args.counter or None
+            )
+        except Exception as exc:
+            error = exc if isinstance(exc, ServerError) else classify(exc)
+            raise ExportError(f"读取服务器失败：{error}") from exc
+        finally:
+            close_quietly(con)
+        if not paths:
+            raise ExportError(f"服务器上没有中心 {center or '（未设置）'} 的窗口记录。")
+        yield paths
 
 
 def _progress_bar():
@@ -179,12 +263,18 @@ def _progress_bar():
     return show
 
 
+def cmd_server(args: argparse.Namespace) -> int:
+    from counter_assistant.sync.admin import server_command
+
+    return server_command(args, _context(args).config)
+
+
 def cmd_backup(args: argparse.Namespace) -> int:
     from counter_assistant.storage.db import DatabaseError, backup_to
 
     ctx = _context(args)
     try:
-        target = backup_to(ctx.paths.database, args.out)
+        target = backup_to(ctx.paths.database, args.out, force=args.force)
     except (DatabaseError, OSError) as exc:
         print(f"backup failed: {exc}", file=sys.stderr)
         return 2
@@ -195,7 +285,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 def cmd_supervisor(args: argparse.Namespace) -> int:
     from counter_assistant.ui.supervisor import run_supervisor
 
-    return run_supervisor(_context(args))
+    return run_supervisor(_context(args), args.url, args.center)
 
 
 def cmd_set_pin(args: argparse.Namespace) -> int:
@@ -223,7 +313,9 @@ COMMANDS = {
     "prompts": cmd_prompts,
     "check-config": cmd_check_config,
     "self-check": cmd_self_check,
+    "notice": cmd_notice,
     "export": cmd_export,
+    "server": cmd_server,
     "backup": cmd_backup,
     "supervisor": cmd_supervisor,
     "set-pin": cmd_set_pin,

@@ -1,7 +1,12 @@
-"""The log file IT reads: rotated, in the user log dir, never customer data."""
+"""The log file IT reads: rotated, in the user log dir, never customer data.
+
+Logging can never stop the app: a log line that cannot be written (disk full, folder
+gone) is dropped and counted, and the next line tries again.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sys
@@ -10,7 +15,6 @@ from pathlib import Path
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 MAX_BYTES = 1_000_000
 BACKUPS = 5
-_configured: Path | None = None
 
 
 class RotatingLog(logging.FileHandler):
@@ -19,10 +23,29 @@ class RotatingLog(logging.FileHandler):
     logging.handlers would do the same but pulls in sockets, pickle and queues at start.
     """
 
+    def __init__(self, filename: Path, encoding: str = "utf-8") -> None:
+        super().__init__(filename, encoding=encoding, delay=True)
+        self.dropped = 0  # lines that could not be written
+
     def emit(self, record: logging.LogRecord) -> None:
-        super().emit(record)
-        if self.stream is not None and self.stream.tell() >= MAX_BYTES:
-            self.rotate()
+        try:
+            if self.stream is None:
+                self.stream = self._open()
+            msg = self.format(record)
+            self.stream.write(msg + self.terminator)
+            self.stream.flush()
+            if self.stream.tell() >= MAX_BYTES:
+                self.rotate()
+        except Exception:
+            self.handleError(record)
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        """Drop the line quietly; reopen on the next one (the file may be back)."""
+        self.dropped += 1
+        stream, self.stream = self.stream, None
+        if stream is not None:
+            with contextlib.suppress(Exception):
+                stream.close()
 
     def rotate(self) -> None:
         self.close()
@@ -34,29 +57,41 @@ class RotatingLog(logging.FileHandler):
         self.stream = self._open()
 
 
+def _ours(handler: logging.Handler) -> bool:
+    return getattr(handler, "_counter_assistant", False)
+
+
 def setup_logging(log_file: Path, debug: bool = False) -> Path | None:
-    """Log to a rotating file; with debug also to stderr. Returns the file used."""
-    global _configured
+    """Log to a rotating file (replacing a file set up earlier); with debug also to stderr.
+
+    Returns the file used, or None when the log folder cannot be made (stderr then).
+    """
     root = logging.getLogger()
-    if root.handlers and (_configured is not None or getattr(root, "_counter_assistant", False)):
-        return _configured
-    root._counter_assistant = True  # type: ignore[attr-defined]  (set up once per process)
+    for handler in [h for h in root.handlers if _ours(h)]:
+        root.removeHandler(handler)
+        handler.close()
     root.setLevel(logging.DEBUG if debug else logging.INFO)
     logging.getLogger("peewee").setLevel(logging.INFO)  # its DEBUG lines are every SQL statement
+    used: Path | None = log_file
     try:
         log_file.parent.mkdir(parents=True, exist_ok=True)
-        handler: logging.Handler = RotatingLog(log_file, encoding="utf-8")
-        _configured = log_file
+        handler: logging.Handler = RotatingLog(log_file)
     except OSError as exc:
+        used = None
         handler = logging.StreamHandler(sys.stderr)
         print(
             f"counter-assistant: cannot write log file {log_file} ({exc}); logging to stderr",
             file=sys.stderr,
         )
-    handler.setFormatter(logging.Formatter(FORMAT))
-    root.addHandler(handler)
-    if debug and _configured is not None:
-        console = logging.StreamHandler(sys.stderr)
-        console.setFormatter(logging.Formatter(FORMAT))
-        root.addHandler(console)
-    return _configured
+    handlers = [handler]
+    if debug and used is not None:
+        handlers.append(logging.StreamHandler(sys.stderr))
+    for h in handlers:
+        h.setFormatter(logging.Formatter(FORMAT))
+        h._counter_assistant = True  # type: ignore[attr-defined]
+        root.addHandler(h)
+    return used
+
+
+def dropped_lines() -> int:
+    return sum(getattr(h, "dropped", 0) for h in logging.getLogger().handlers if _ours(h))

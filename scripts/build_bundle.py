@@ -37,6 +37,7 @@ FORBIDDEN = [
     r"opengl32sw\.dll|d3dcompiler",
     r"/translations/(?![a-z]+_(zh_cn|zh_tw|en)\.qm$)",
     r"/(pytest|_pytest|pytestqt|setuptools|pip)/",
+    r"(^|/)libcups\.so",  # the system's, so it matches the system's print service
 ]
 # Python modules that must not be in the archive (checked in the build's PYZ table of contents).
 FORBIDDEN_MODULES = [
@@ -47,18 +48,24 @@ FORBIDDEN_MODULES = [
 REQUIRED = [
     "counter_assistant/resources/prompts/zh-Hans.toml",
     "counter_assistant/resources/business_catalog.toml",
+    "counter_assistant/resources/notice/notice.html",
     "PySide6/plugins/platforms/qwindows.dll"
     if IS_WIN
     else "PySide6/Qt/plugins/platforms/libqxcb.so",
     "PySide6/plugins/platforms/qoffscreen.dll"
     if IS_WIN
     else "PySide6/Qt/plugins/platforms/libqoffscreen.so",
-    # printing (the one-time notice): the print support module and the system's printers
+    # printing the one-time notice: Qt's print support, its binding and the system's
+    # printers (CUPS on Linux through the system's libcups2)
+    "PySide6/Qt6PrintSupport.dll" if IS_WIN else "PySide6/Qt/lib/libQt6PrintSupport.so.6",
     "PySide6/QtPrintSupport.pyd" if IS_WIN else "PySide6/QtPrintSupport.abi3.so",
     "PySide6/plugins/printsupport/windowsprintersupport.dll"
     if IS_WIN
     else "PySide6/Qt/plugins/printsupport/libcupsprintersupport.so",
 ]
+# Python modules that must be in the archive: the center server's driver (imported on
+# first use only, so a missing one would show only once a counter syncs).
+REQUIRED_MODULES = ["pg8000", "pg8000.native", "scramp"]
 
 
 def human(n: float) -> str:
@@ -108,7 +115,10 @@ def archive_modules(exe: Path) -> set[str] | None:
 def check_modules(modules: set[str]) -> list[str]:
     bad = [m for m in sorted(modules) if any(m == f or m.startswith(f + ".") for f in
                                              FORBIDDEN_MODULES)]  # fmt: skip
-    return [f"module should not be in the bundle: {m}" for m in bad]
+    missing = [m for m in REQUIRED_MODULES if m not in modules]
+    return [f"module should not be in the bundle: {m}" for m in bad] + [
+        f"module missing from the bundle: {m}" for m in missing
+    ]
 
 
 def tar_gz(bundle: Path) -> Path:

@@ -106,7 +106,7 @@ counter_config() {  # the files IT places before installing, then their checksum
     mkdir -p $ETC/config.d
     printf '[counter]\nid = "CI-07"\nwindow = "7"\ndepartment = "归集科"\n' >$ETC/config.toml
     cp packaging/linux/config.d/10-center.toml $ETC/config.d/
-    printf '[counter]\nwindow = "7"\n' >$ETC/config.d/90-counter.toml
+    printf '[counter]\nwindow = "7"\n' >$ETC/config.d/20-counter.toml
 }
 sums() { find $ETC -type f -print0 | sort -z | xargs -0 sha256sum; }
 

@@ -3,9 +3,8 @@
 import logging
 import sys
 
-from counter_assistant.app import install_excepthook, open_storage
+from counter_assistant.app import install_excepthook, read_storage
 from counter_assistant.context import load_context
-from counter_assistant.storage.db import close_database
 
 
 def test_uncaught_exception_is_logged_and_the_clerk_told(monkeypatch, caplog):
@@ -35,7 +34,7 @@ def test_database_that_cannot_open_becomes_a_notice(tmp_path):
     ctx = load_context(None, str(tmp_path / "data"))
     ctx.paths.database.parent.mkdir(parents=True, exist_ok=True)
     ctx.paths.database.mkdir()  # a folder where the file should be
-    notices = open_storage(ctx)
-    close_database()
+    notices, entries, changes = read_storage(ctx, "2026-11-27")
     assert notices and "数据库" in notices[0]
+    assert entries == [] and changes == []
     assert ctx.paths.database.is_dir()  # left where it was: not corrupt, just unusable

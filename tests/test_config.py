@@ -1,10 +1,14 @@
 """Config lookup and validation: every problem at once, each bad key falls back."""
 
+import os
+
+from counter_assistant.core.actions import default_hotkeys
 from counter_assistant.core.config import (
-    DEFAULT_HOTKEYS,
+    MACHINE_DIR_ENV,
     PREP_ITEMS,
     default_counter_id,
     load_config,
+    machine_config_path,
 )
 
 GOOD = """
@@ -31,13 +35,19 @@ def write(tmp_path, text, name="config.toml"):
     return path
 
 
-def test_defaults_without_any_file(tmp_path, monkeypatch):
-    monkeypatch.setattr(
-        "counter_assistant.core.config.machine_config_path", lambda: tmp_path / "none.toml"
-    )
+def test_defaults_without_any_file():
     cfg = load_config()
-    assert cfg.problems == [] and cfg.source == "<built-in defaults>"
-    assert cfg.hotkeys == DEFAULT_HOTKEYS and cfg.prep_items == list(PREP_ITEMS)
+    assert cfg.problems == [] and cfg.source is None and cfg.files == []
+    assert cfg.source_text == "<built-in defaults>"
+    assert cfg.hotkeys == default_hotkeys() and cfg.prep_items == list(PREP_ITEMS)
+    assert cfg.counter_id == default_counter_id() and not cfg.counter_configured
+    assert (cfg.window, cfg.department) == ("", "")
+    assert cfg.slot_values() == {}  # an empty slot gets the fallback wording, never "××"
+
+
+def test_tests_never_read_the_machine_wide_config(tmp_path):
+    assert os.environ[MACHINE_DIR_ENV] == str(tmp_path / "machine")
+    assert machine_config_path() == tmp_path / "machine" / "config.toml"
 
 
 def test_brief_example_is_valid(tmp_path):
@@ -49,9 +59,10 @@ def test_brief_example_is_valid(tmp_path):
 
 def test_lookup_order_env_then_machine(tmp_path, monkeypatch):
     env_file = write(tmp_path, '[counter]\nid = "ENV-1"\n', "env.toml")
-    machine = write(tmp_path, '[counter]\nid = "MACHINE-1"\n', "machine.toml")
-    monkeypatch.setattr("counter_assistant.core.config.machine_config_path", lambda: machine)
-    assert load_config().counter_id == "MACHINE-1"
+    (tmp_path / "machine").mkdir()
+    machine = write(tmp_path / "machine", '[counter]\nid = "MACHINE-1"\n')
+    cfg = load_config()
+    assert cfg.counter_id == "MACHINE-1" and cfg.source == machine
     monkeypatch.setenv("COUNTER_ASSISTANT_CONFIG", str(env_file))
     assert load_config().counter_id == "ENV-1"
     assert load_config(machine).counter_id == "MACHINE-1"
@@ -92,7 +103,7 @@ a = 1
     assert 'did you mean "farewell"' in by_key["hotkeys.farewel"].message
     assert cfg.opening == "08:30" and cfg.prep_minutes == 10
     assert cfg.counter_id == default_counter_id() and " " not in cfg.counter_id
-    assert cfg.hotkeys["greeting"] == DEFAULT_HOTKEYS["greeting"]
+    assert cfg.hotkeys["greeting"] == default_hotkeys()["greeting"]
     assert cfg.hotkeys["refusal"] == "ctrl+alt+q" and cfg.hotkeys["outage"] == ""
     assert all(str(tmp_path) in str(p) for p in cfg.problems)
 
@@ -147,3 +158,72 @@ def test_check_config_says_when_the_whole_file_is_ignored(tmp_path, capsys):
     assert check_config(load_context(str(path), str(tmp_path / "data"))) == 1
     err = capsys.readouterr().err
     assert "could not be read at all" in err and ":2" in err
+
+
+def test_an_integer_hotkey_is_a_problem_and_keeps_the_default(tmp_path):
+    cfg = load_config(write(tmp_path, "[hotkeys]\ngreeting = 0\nfarewell = false\n"))
+    (problem,) = cfg.problems
+    assert problem.key == "hotkeys.greeting" and problem.line == 2
+    assert "0 is not allowed" in problem.message and "using 'ctrl+alt+2'" in problem.message
+    assert cfg.hotkeys["greeting"] == default_hotkeys()["greeting"] == "ctrl+alt+2"
+    assert cfg.hotkeys["farewell"] == ""  # false switches it off on purpose: no problem
+
+
+def test_closing_not_after_opening_is_a_problem_and_both_fall_back(tmp_path):
+    for closing in ("08:00", "08:30"):
+        text = f'[center]\nopening = "08:30"\nclosing = "{closing}"\n'
+        cfg = load_config(write(tmp_path, text))
+        (problem,) = cfg.problems
+        assert problem.key == "center.closing" and problem.line == 3
+        assert problem.file == str(tmp_path / "config.toml")
+        assert f"closing {closing} is not after opening 08:30" in problem.message
+        assert (cfg.opening, cfg.closing) == ("08:30", "17:00")
+    cfg = load_config(write(tmp_path, '[center]\nopening = "09:00"\nclosing = "16:30"\n'))
+    assert cfg.problems == [] and (cfg.opening, cfg.closing) == ("09:00", "16:30")
+
+
+def test_closing_before_opening_across_two_files_names_the_closing_file(tmp_path):
+    main = write(tmp_path, '[center]\nclosing = "08:00"\n')
+    (tmp_path / "config.d").mkdir()
+    write(tmp_path / "config.d", '[center]\nopening = "09:00"\n', "10-center.toml")
+    cfg = load_config(main)
+    (problem,) = cfg.problems
+    assert problem.file == str(main) and problem.line == 2
+    assert (cfg.opening, cfg.closing) == ("08:30", "17:00")
+
+
+def test_dropins_beside_the_main_file_merge_in_name_order(tmp_path):
+    main = write(tmp_path, GOOD)
+    dropins = tmp_path / "config.d"
+    dropins.mkdir()
+    write(dropins, '[counter]\nid = "PJ-07"\nwindow = "7"\n', "20-counter.toml")
+    write(dropins, '[counter]\nid = "PJ-05"\n[center]\nprep_minutes = 15\n', "10-center.toml")
+    write(dropins, '[counter]\nid = "IGNORED"\n', "30-notes.txt")
+    cfg = load_config(main)
+    assert cfg.problems == []
+    assert cfg.files == [main, dropins / "10-center.toml", dropins / "20-counter.toml"]
+    assert (cfg.counter_id, cfg.window, cfg.department) == ("PJ-07", "7", "归集科")
+    assert cfg.prep_minutes == 15
+    assert cfg.origin["counter.id"] == str(dropins / "20-counter.toml")
+    assert cfg.origin["counter.department"] == str(main)
+    assert cfg.origin["center.prep_minutes"] == str(dropins / "10-center.toml")
+
+
+def test_dropins_beside_the_machine_wide_folder_without_a_main_file(tmp_path):
+    dropins = tmp_path / "machine" / "config.d"
+    dropins.mkdir(parents=True)
+    write(dropins, '[counter]\nid = "PJ-09"\n', "counter.toml")
+    cfg = load_config()
+    assert cfg.source is None and cfg.counter_id == "PJ-09" and cfg.counter_configured
+    assert cfg.files == [dropins / "counter.toml"]
+
+
+def test_a_bad_dropin_is_reported_and_the_others_still_apply(tmp_path):
+    main = write(tmp_path, GOOD)
+    (tmp_path / "config.d").mkdir()
+    write(tmp_path / "config.d", "[counter\n", "10-broken.toml")
+    write(tmp_path / "config.d", '[counter]\nwindow = "9"\n', "20-window.toml")
+    cfg = load_config(main)
+    (problem,) = cfg.problems
+    assert problem.file == str(tmp_path / "config.d" / "10-broken.toml") and problem.line == 1
+    assert cfg.window == "9" and cfg.counter_id == "PJ-03"

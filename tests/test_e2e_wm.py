@@ -11,11 +11,8 @@ offscreen and no-WM tests pin the individual flags.
 
 from __future__ import annotations
 
-import json
 import shutil
 import subprocess
-import uuid
-from datetime import datetime
 
 import pytest
 
@@ -57,18 +54,19 @@ def _wm_running(display: str) -> bool:
 
 
 def prepared_today(app: App) -> None:
-    """Today's Article 14 preparation already stored, so no checklist takes focus at start."""
-    from counter_assistant.storage.db import close_database, open_database
-    from counter_assistant.storage.models import ChecklistRecord
+    """Today's Article 14 preparation already stored, so no checklist waits at start."""
+    from counter_assistant.core.clock import Clock
+    from counter_assistant.core.records import checklist_entry
+    from counter_assistant.storage.db import open_database
+    from counter_assistant.storage.models import ChecklistRecord, bound
 
-    open_database(app.db, "E2E-01")
-    now = datetime.now().astimezone()
-    ChecklistRecord.create(
-        uuid=str(uuid.uuid4()), kind="prep", local_date=now.date().isoformat(),
-        ts_utc=now.isoformat(), ts_local=now.strftime("%Y-%m-%dT%H:%M:%S"),
-        counter_id="E2E-01", staff_id="0312", items=json.dumps([]), late=False,
-    )  # fmt: skip
-    close_database()
+    opened = open_database(app.db, "E2E-01")
+    try:
+        entry = checklist_entry(Clock(), "prep", "E2E-01", "0312")
+        with bound(opened.db):
+            ChecklistRecord.insert(**entry.as_row()).execute()
+    finally:
+        opened.close()
 
 
 def test_window_manager_never_gives_the_prompt_window_focus(wm_display, tmp_path):

@@ -185,6 +185,25 @@ def test_conflict_is_reported_and_the_rest_still_fire(qapp) -> None:
     backend.stop()
 
 
+def test_retry_registers_a_combination_once_its_owner_lets_go(qapp) -> None:
+    api = FakeUser32(taken={(MOD_CONTROL | MOD_ALT, 0x32)})
+    fired: list[str] = []
+    backend = Win32HotkeyBackend(fired.append, api=api)
+    assert [f.action for f in backend.start(BINDINGS)] == ["greeting"]
+    greeting = {"greeting": BINDINGS["greeting"]}
+    assert [f.action for f in backend.retry(greeting)] == ["greeting"]  # still held
+    before = dict(api.registered)
+    api.taken = set()
+    assert backend.retry(greeting) == []
+    assert set(before.items()) < set(api.registered.items())  # the others stayed put
+    greeting_id = id_of(api, MOD_CONTROL | MOD_ALT | MOD_NOREPEAT, 0x32)
+    assert len(api.windows) == 1 and not api.destroyed  # registered to the same window
+    assert api.press(greeting_id) == 0
+    assert fired == ["greeting"]
+    backend.stop()
+    assert backend.retry(greeting) is None  # not running: nothing to add to
+
+
 def test_other_register_errors_say_cannot_register(qapp) -> None:
     backend = Win32HotkeyBackend(lambda a: None, api=FakeUser32(fail=87))
     failures = backend.start({"greeting": parse_hotkey("ctrl+alt+2")})

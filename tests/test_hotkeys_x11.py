@@ -146,6 +146,28 @@ def test_owned_combo_is_reported_and_the_rest_keep_working(xvfb_display, other) 
         owner.stop()
 
 
+def test_retry_takes_a_combination_its_owner_let_go_and_keeps_the_rest(xvfb_display, other):
+    owner = X11HotkeyBackend(lambda _action: None, display_name=xvfb_display)
+    assert owner.start({"theirs": parse_hotkey("ctrl+alt+5")}) == []
+    recorder = Recorder()
+    backend = X11HotkeyBackend(recorder, display_name=xvfb_display)
+    fields = {"fields": BINDINGS["fields"]}
+    try:
+        assert [f.action for f in backend.start(BINDINGS)] == ["fields"]
+        assert [f.reason for f in backend.retry(fields)] == [REASON_TAKEN]  # still held
+        owner.stop()
+        assert backend.retry(fields) == []
+        xdotool(xvfb_display, "key", "ctrl+alt+5")
+        assert recorder.next() == "fields"
+        xdotool(xvfb_display, "key", "ctrl+alt+2")  # the grabs held all along still work
+        assert recorder.next() == "greeting"
+        assert recorder.drained() == []
+    finally:
+        backend.stop()
+        owner.stop()
+    assert backend.retry(fields) is None  # stopped: nothing to retry on
+
+
 def test_stop_is_prompt_and_start_again_works(xvfb_display, other) -> None:
     recorder = Recorder()
     backend = X11HotkeyBackend(recorder, display_name=xvfb_display)
@@ -227,6 +249,16 @@ def test_another_users_instance_is_named_as_the_cause(xvfb_display, other) -> No
         assert taken == [("ctrl+alt+1", REASON_OTHER_INSTANCE),
                          ("ctrl+alt+2", REASON_OTHER_INSTANCE)]  # fmt: skip
         assert f"pid {first.pid}" in failures[0].detail
+        # Tried again while the first user's window runs: still named as the cause.
+        held = {f.action: BINDINGS[f.action] for f in failures}
+        still = backend.retry(held)
+        assert sorted((f.combo, f.reason) for f in still) == taken
+        first.kill()  # that user quits: the combinations come back on the next try
+        first.wait()
+        deadline = time.monotonic() + TIMEOUT
+        while (still := backend.retry(held)) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert still == []
     finally:
         backend.stop()
         first.kill()

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
+import shlex
 import shutil
 import subprocess
 import sys
 import types
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 
 import pytest
 
 import counter_assistant
+from counter_assistant.cli import build_parser
 from counter_assistant.core import config as config_mod
 from counter_assistant.platform import autostart
 
@@ -154,6 +157,7 @@ def deb():
 def test_deb_version_and_paths_match_the_app(deb, monkeypatch):
     assert deb.version() == counter_assistant.__version__
     monkeypatch.setattr(sys, "platform", "linux")
+    monkeypatch.delenv(config_mod.MACHINE_DIR_ENV)  # the tests' own redirection
     assert Path(deb.CONFIG) == config_mod.machine_config_path()
     assert deb.AUTOSTART.endswith("/" + autostart.DESKTOP_NAME)
     for lib in ("libxcb-cursor0", "libxkbcommon-x11-0", "libcups2", "libc6 (>= 2.36)"):
@@ -209,7 +213,7 @@ def test_deb_staging(deb, tmp_path):
     example = (ROOT / "resources" / "config.example.toml").read_bytes()
     assert (doc / "config.example.toml").read_bytes() == example
     assert sorted(p.name for p in (doc / "examples/config.d").iterdir()) == [
-        "10-center.toml", "90-counter.toml"]  # fmt: skip
+        "10-center.toml", "20-counter.toml"]  # fmt: skip
     assert (doc / "copyright").is_file()
     import gzip
 
@@ -244,15 +248,126 @@ def test_maintainer_scripts_tell_running_windows(deb):
     assert (args.message, args.wait) == ("removed", 15.0)
 
 
+def read_iss(path: Path) -> dict:
+    """The Inno Setup script as the compiler reads it: #defines expanded, then
+    {section: [entry]} where [Setup] entries are key=value and the others are
+    "Param: value; ..." lines, and "code" is the [Code] section's text."""
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf"), "Inno Setup needs the UTF-8 BOM for Chinese names"
+    defines: dict[str, str] = {}
+    sections: dict[str, list] = {}
+    current = None
+    code: list[str] = []
+    for line in raw.decode("utf-8-sig").splitlines():
+        stripped = line.strip()
+        define = re.match(r'#define\s+(\w+)\s+(?:"(.*)"|(\S+))$', stripped)
+        if define:
+            quoted, bare = define.group(2), define.group(3)
+            defines.setdefault(define.group(1), bare if quoted is None else quoted)
+            continue
+        if stripped.startswith("#"):  # #ifndef, #ifdef, #endif
+            continue
+        expanded = re.sub(r"\{#(\w+)\}", lambda m: defines[m.group(1)], line)
+        header = re.fullmatch(r"\[(\w+)\]", stripped)
+        if header:
+            current = header.group(1)
+            sections.setdefault(current, [])
+            continue
+        if current == "Code":
+            code.append(expanded)
+        elif stripped and not stripped.startswith(";") and current is not None:
+            if current == "Setup":
+                key, _, value = expanded.partition("=")
+                sections[current].append((key.strip(), value.strip()))
+            else:
+                entry = {}
+                for part in re.findall(r'(\w+):\s*("[^"]*"|[^;]*)', expanded):
+                    entry[part[0]] = part[1].strip().strip('"')
+                sections[current].append(entry)
+    return {"defines": defines, **{k: v for k, v in sections.items()}, "code": "\n".join(code)}
+
+
+def pascal_string(expression: str) -> str:
+    """A Pascal string expression with every non-literal part (a variable, a call) as VALUE."""
+    parts = re.findall(r"'(?:[^']|'')*'|[^+]+", expression)
+    return "".join(
+        p[1:-1].replace("''", "'") if p.startswith("'") else "VALUE"
+        for p in (part.strip() for part in parts)
+        if p
+    )
+
+
+def iss_path(text: str) -> Path:
+    """A path in the script, relative to the script's folder, as a path on this machine."""
+    return (ISS.parent / PureWindowsPath(text).as_posix()).resolve()
+
+
+def test_iss_installs_what_the_build_makes_where_the_app_looks(spec_ns, monkeypatch):
+    iss = read_iss(ISS)
+    setup = dict(iss["Setup"])
+    assert setup["DefaultDirName"] == r"{autopf}\CounterAssistant"
+    assert iss_path(setup["OutputDir"]) == ROOT / "dist"
+    app_exe = iss["defines"]["AppExe"]
+    assert app_exe == spec_ns["NAME"] + ".exe" and iss["defines"]["CliExe"] == (
+        spec_ns["NAME"] + "-cli.exe"
+    )
+
+    files = iss["Files"]
+    bundle = next(f for f in files if f["Source"].endswith("\\*"))
+    assert iss_path(bundle["Source"][:-2]) == ROOT / "dist" / spec_ns["NAME"]  # build_bundle's
+    assert "recursesubdirs" in bundle["Flags"]
+    # The machine-wide config goes where the app looks for it on Windows.
+    monkeypatch.setattr(sys, "platform", "win32")
+    monkeypatch.delenv(config_mod.MACHINE_DIR_ENV)  # the tests' own redirection
+    monkeypatch.setenv("ProgramData", "{commonappdata}")
+    machine = config_mod.machine_config_path()
+    configs = [f for f in files if f.get("DestName") == machine.name]
+    # No example value is ever in force: the example is never installed as the config.
+    assert [f["Source"] for f in configs] == ["{code:ParamFile|CONFIG}"]
+    assert PureWindowsPath(configs[0]["DestDir"]) == PureWindowsPath(str(machine.parent))
+    assert not any("onlyifdoesntexist" in f.get("Flags", "") for f in files)
+    example = next(f for f in files if f.get("DestName") == "config.example.toml")
+    assert iss_path(example["Source"]) == ROOT / "resources" / "config.example.toml"
+    assert iss_path(example["Source"]).is_file() and example["DestDir"] == "{app}"
+    # /CENTER= and /COUNTER= become the drop-ins the app reads after config.toml.
+    dropins = {f["Source"]: f for f in files if f.get("DestName", "").endswith(".toml")}
+    for param, name in (("CENTER", "10-center.toml"), ("COUNTER", "20-counter.toml")):
+        entry = dropins["{code:ParamFile|" + param + "}"]
+        assert entry["DestName"] == name and entry["Check"] == f"HasParam('{param}')"
+        assert PureWindowsPath(entry["DestDir"]) == PureWindowsPath(
+            str(machine.parent / "config.d")
+        )
+    for f in (*configs, *(dropins[k] for k in dropins if k.startswith("{code:"))):
+        assert "uninsneveruninstall" in f["Flags"].split()  # IT's config outlives the app
+
+    # Shortcuts start real commands; the Startup one is the one autostart status finds.
+    icons = {PureWindowsPath(i["Name"]).name: i for i in iss["Icons"]}
+    startup = icons[autostart.STARTUP_LINK.removesuffix(".lnk")]
+    assert startup["Name"].startswith("{commonstartup}\\") and startup["Tasks"] == "autostart"
+    for icon in iss["Icons"]:
+        assert icon["Filename"] == "{app}\\" + app_exe
+        build_parser().parse_args(icon.get("Parameters", "").split())  # exits on a bad one
+    assert any(i.get("Parameters") == "supervisor" for i in iss["Icons"])
+
+    # After install it runs check-config; on uninstall it removes this user's Run value.
+    exe, params = re.search(r"ExecAndLogOutput\(ExpandConstant\('([^']*)'\),\s*(.*?),\s*'',",
+                            iss["code"], re.S).groups()  # fmt: skip
+    assert exe == "{app}\\" + iss["defines"]["CliExe"]
+    args = build_parser().parse_args(shlex.split(pascal_string(params)))
+    # The machine-wide file and its drop-ins, as the app reads them; data in setup's temp.
+    assert args.command == "check-config" and args.config is None and args.data_dir == "VALUE"
+    deleted = re.search(r"RegDeleteValue\(HKEY_CURRENT_USER, '([^']*)',\s*'([^']*)'\)", iss["code"])
+    assert deleted.groups() == (autostart.RUN_KEY, autostart.RUN_VALUE)
+
+
 def test_iss_matches_the_app_and_the_deb():
     raw = ISS.read_bytes()
-    assert raw.startswith(b"\xef\xbb\xbf"), "Inno Setup needs the UTF-8 BOM for Chinese names"
     iss = raw.decode("utf-8-sig")
     assert r"DefaultDirName={autopf}\CounterAssistant" in iss
     assert r"{commonappdata}\CounterAssistant" in iss and 'DestName: "config.toml"' in iss
     assert "onlyifdoesntexist" not in iss  # the example is never installed as the config
     assert "{code:ParamFile|CENTER}" in iss and 'DestName: "10-center.toml"' in iss
-    assert "{code:ParamFile|COUNTER}" in iss and 'DestName: "90-counter.toml"' in iss
+    assert "{code:ParamFile|COUNTER}" in iss and 'DestName: "20-counter.toml"' in iss
     assert "{param:' + Name + '|}" in iss
     assert r"..\..\dist\counter-assistant" in iss
     assert r"..\..\resources\config.example.toml" in iss
@@ -271,8 +386,6 @@ def test_iss_fails_a_silent_install_whose_config_fails_check_config():
     """The installer's exit-code path, as far as it runs off Windows: its Pascal turns any
     non-zero check-config into exit code 10, and check-config exits 1 for problems and 0
     for a mere "not configured"."""
-    import re
-
     iss = ISS.read_bytes().decode("utf-8-sig")
     assert "#define ConfigProblemsExitCode 10" in iss
     assert re.search(r"ExecAndLogOutput\(ExpandConstant\('\{app\}\\\{#CliExe\}'\), 'check-config",
@@ -294,7 +407,8 @@ def test_check_config_exit_codes_the_installer_relies_on(tmp_path, capsys):
     assert main(["check-config", "--config", str(good), "--data-dir", str(tmp_path / "d")]) == 0
 
 
-def test_ci_script_parses_and_runs_the_pieces():
+def test_ci_script_parses():
+    """What ci_bundle.sh does is checked by running it in CI; here only that it parses."""
     script = ROOT / "scripts" / "ci_bundle.sh"
     text = script.read_text()
     for piece in ("scripts/build_bundle.py", "packaging/linux/build_deb.py", "dpkg -i", "dpkg -r",

@@ -93,7 +93,7 @@ def test_empty_or_blank_slot_uses_fallback(catalog):
         "办理购房提取业务需要您的身份证，请您提供证件，好吗？"
     )
     assert ask.render({"business": "购房提取", "documents": "  "}) == (
-        "办理购房提取业务需要您提供相关证件，请您提供证件，好吗？"
+        "办理购房提取业务需要您的相关证件，请您提供证件，好吗？"
     )
     assert "{" not in ask.render({})
 
@@ -142,8 +142,9 @@ def test_override_keeps_the_builtin_label_and_fallbacks(tmp_path):
     catalog = load_catalog(override=path)
     assert catalog.problems == []
     sign = catalog["signature"].variants[0]
-    assert sign.label == "核对签字" and sign.render({}) == "请您核对无误后，在指定位置签字。"
+    assert sign.label == "核对签字" and sign.render({}) == "请您核对无误后签字。"
     assert sign.render({"place": "右下角"}) == "请在右下角签字。"
+    assert (sign.source, sign.fallback_source) == ("center", "product")
 
 
 def test_override_whose_last_fallback_has_a_slot_is_refused(tmp_path):
@@ -192,5 +193,46 @@ def test_traditional_set_has_the_same_shape_and_renders_clean(catalog):
         assert [v.id for v in simplified.variants] == [v.id for v in traditional.variants]
         for a, b in zip(simplified.variants, traditional.variants, strict=True):
             assert a.slots == b.slots and len(a.fallbacks) == len(b.fallbacks)
+            assert a.source == b.source
             for filled in _all_subsets(b.slots):
                 assert not debris_in(b.render({s: "甲" for s in filled}))
+
+
+def _standard_text() -> str:
+    """Article 8 as saved, its half-width marks made full-width, as the catalog writes."""
+    from pathlib import Path
+
+    path = Path(__file__).parent / "data" / "standard-article-8.zh-Hant.txt"
+    text = path.read_text(encoding="utf-8")
+    return text.translate(str.maketrans(",!?():;", "，！？（）：；"))
+
+
+# The saved page mixes a few Simplified forms into its Traditional text.
+_SAME = str.maketrans({"麼": "么", "繫": "系", "裡": "里", "後": "后", "於": "于"})
+
+
+def test_standard_variants_are_the_standards_own_words():
+    """A variant marked standard is the standard's sentence, its ×× filled by slots (so
+    compared as a pattern); product is ours. Compared in the Traditional set, as saved."""
+    import re
+
+    page = _standard_text().translate(_SAME)
+    hant = load_builtin("zh-Hant")
+    for situation in hant:
+        for v in situation.variants:
+            body = v.text.rstrip("。").translate(_SAME)
+            pattern = ".{0,12}?".join(re.escape(part) for part in re.split(r"\{[a-z_]+\}", body))
+            found = re.search(pattern, page) is not None
+            assert found == (v.source == "standard"), (situation.key, v.id, v.source, body)
+
+
+def test_sources_in_the_json(catalog):
+    data = {s["key"]: s for s in catalog.to_json({"phone": "ctrl+alt+1"})}
+    phone = {v["id"]: v for v in data["phone"]["variants"]}
+    assert phone["answer"]["source"] == "standard"
+    assert phone["call_out"]["source"] == phone["end"]["source"] == "product"
+    assert phone["answer"]["fallback_source"] == "product"
+    assert data["phone"]["note"] == "三声内接听；对方挂机后再放电话。"
+    assert data["phone"]["hotkey"] == "ctrl+alt+1"
+    product = {(s.key, v.id) for s in catalog for v in s.variants if v.source == "product"}
+    assert product == {("phone", "call_out"), ("phone", "end")}

@@ -13,18 +13,17 @@ import pytest
 from peewee import SqliteDatabase
 
 from counter_assistant.core.clock import FakeClock
-from counter_assistant.core.usage import new_record
+from counter_assistant.core.records import checklist_entry, new_record, staff_change
 from counter_assistant.storage import db as db_mod
 from counter_assistant.storage import recorder as rec_mod
-from counter_assistant.storage.db import close_database, open_database
+from counter_assistant.storage.db import open_database
 from counter_assistant.storage.recorder import Recorder
 
 
 @pytest.fixture
 def dbpath(tmp_path):
     path = tmp_path / "data" / "counter.sqlite3"
-    open_database(path, "PJ-03")
-    close_database()
+    open_database(path, "PJ-03").close()
     return path
 
 
@@ -62,42 +61,43 @@ def wait_until(pred, timeout=5.0):
 def test_every_field_recorded(dbpath, tmp_path):
     r = Recorder(dbpath, tmp_path / "pending.jsonl")
     r.start()
-    rec = make_rec(business="withdraw", trigger="tray", variant="after_wait")
+    rec = make_rec(business="withdraw", trigger="tray", variant="after_wait",
+                   content_version=3, detail='{"materials": 2}')  # fmt: skip
     r.record(rec)
-    check = {
-        "uuid": str(uuid.uuid4()),
-        "kind": "prep",
-        "local_date": "2026-03-02",
-        "ts_utc": "2026-03-02T00:15:00+00:00",
-        "ts_local": "2026-03-02T08:15:00",
-        "counter_id": "PJ-03",
-        "staff_id": "S01",
-        "items": json.dumps(["开启机具电源"], ensure_ascii=False),
-        "late": True,
-        "app_version": "0.1.0",
-    }
-    r.submit("checklist_record", check)
-    shift = {
-        "uuid": str(uuid.uuid4()),
-        "local_date": "2026-03-02",
-        "ts_utc": "2026-03-02T04:00:00+00:00",
-        "counter_id": "PJ-03",
-        "staff_id": "S02",
-    }
-    r.submit("staff_shift", shift)
+    clock = FakeClock(datetime(2026, 3, 2, 8, 15).astimezone())
+    check = checklist_entry(clock, "prep", "PJ-03", "S01", ["开启机具电源"], late=True)
+    r.record(check)
+    clock.advance(hours=4)
+    shift = staff_change(clock, "PJ-03", "S02")
+    r.record(shift)
     assert r.flush()
     r.close()
-    assert rows(dbpath) == [rec.as_dict()]
+    assert rows(dbpath) == [{**rec.as_row(), "synced": 0}]
     got = rows(dbpath, "checklist_record")[0]
-    assert got == {**check, "late": 1}
-    assert rows(dbpath, "staff_shift") == [shift]
+    assert got == {**check.as_row(), "late": 1, "synced": 0}
+    assert json.loads(got["items"]) == ["开启机具电源"]
+    assert rows(dbpath, "staff_shift") == [{**shift.as_row(), "synced": 0}]
     assert r.pending_count == 0
 
 
-def test_unknown_table_rejected(dbpath, tmp_path):
-    r = Recorder(dbpath, tmp_path / "p.jsonl")
-    with pytest.raises(ValueError):
-        r.submit("customers", {})
+def test_a_pending_line_naming_no_known_table_is_kept_aside_not_replayed(dbpath, tmp_path):
+    pending = tmp_path / "p.jsonl"
+    good = make_rec()
+    lines = [
+        {"table": "customers", "row": {"uuid": str(uuid.uuid4()), "name": "王"}},
+        {"table": "usage_event", "row": good.as_row()},
+        {"table": "usage_event", "row": {"no": "uuid"}},
+    ]
+    pending.write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="utf-8")
+    r = Recorder(dbpath, pending)
+    r.start()
+    assert r.flush()
+    r.close()
+    assert [x["uuid"] for x in rows(dbpath)] == [good.uuid]
+    (aside,) = tmp_path.glob("p.unreadable-*.jsonl")
+    kept = [json.loads(x) for x in aside.read_text(encoding="utf-8").splitlines()]
+    assert kept == [lines[0], lines[2]]
+    assert pending.read_text() == ""
 
 
 def test_submit_is_cheap_and_close_writes_all(dbpath, tmp_path):
@@ -122,7 +122,7 @@ def test_sigkill_100ms_after_shown_loses_nothing(dbpath, tmp_path):
         from datetime import datetime
         from pathlib import Path
         from counter_assistant.core.clock import FakeClock
-        from counter_assistant.core.usage import new_record
+        from counter_assistant.core.records import new_record
         from counter_assistant.storage.recorder import Recorder
         r = Recorder(Path({str(dbpath)!r}), Path({str(tmp_path / "pending.jsonl")!r}))
         r.start()
@@ -163,7 +163,7 @@ def test_locked_database_keeps_records_and_writes_later(dbpath, tmp_path, monkey
         r.record(rec)
         assert r.flush(10)
         assert r.pending_count == 1
-        assert [json.loads(x)["row"] for x in pending.read_text().splitlines()] == [rec.as_dict()]
+        assert [json.loads(x)["row"] for x in pending.read_text().splitlines()] == [rec.as_row()]
         assert statuses and "无法写入" in statuses[-1]
         assert locker.execute("SELECT count(*) FROM usage_event").fetchone()[0] == 0
         locker.execute("ROLLBACK")
@@ -179,7 +179,7 @@ def test_locked_database_keeps_records_and_writes_later(dbpath, tmp_path, monkey
 def _failing_factory(monkeypatch, extra_pragmas):
     broken = threading.Event()
     broken.set()
-    real = rec_mod.make_database
+    real = db_mod.make_database
 
     def fake(path):
         if not broken.is_set():
@@ -187,7 +187,7 @@ def _failing_factory(monkeypatch, extra_pragmas):
         pragmas = {**db_mod.PRAGMAS, **extra_pragmas}
         return SqliteDatabase(str(path), pragmas=pragmas, check_same_thread=False)
 
-    monkeypatch.setattr(rec_mod, "make_database", fake)
+    monkeypatch.setattr(db_mod, "make_database", fake)
     return broken
 
 
@@ -277,10 +277,10 @@ def test_close_while_failing_leaves_rows_in_pending_file_then_replays(
     # an already-written duplicate and a torn last line must not hurt the replay
     con = sqlite3.connect(dbpath)
     with con:
-        cols = ", ".join(recs[0].as_dict())
+        row = recs[0].as_row()
         con.execute(
-            f"INSERT INTO usage_event ({cols}) VALUES ({', '.join('?' * 10)})",
-            tuple(recs[0].as_dict().values()),
+            f"INSERT INTO usage_event ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+            tuple(row.values()),
         )
     con.close()
     with open(pending, "a") as fh:
@@ -291,3 +291,5 @@ def test_close_while_failing_leaves_rows_in_pending_file_then_replays(
     r2.close()
     assert sorted(x["uuid"] for x in rows(dbpath)) == sorted(rec.uuid for rec in recs)
     assert pending.read_text() == ""
+    (aside,) = tmp_path.glob("pending.unreadable-*.jsonl")
+    assert aside.read_text() == '{"table": "usage_ev\n'

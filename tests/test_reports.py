@@ -14,7 +14,7 @@ from counter_assistant.reports import csv_writer, xlsx_writer
 from counter_assistant.reports import export as export_mod
 from counter_assistant.reports.export import ExportError, export_report, find_databases, preview
 from counter_assistant.reports.today import today_counts
-from counter_assistant.storage.db import close_database, open_database
+from counter_assistant.storage.db import open_database
 
 HOSTILE = '=HYPERLINK("http://x","y")'
 D0, D1 = date(2026, 3, 1), date(2026, 3, 31)
@@ -40,8 +40,7 @@ def ev(counter, day="2026-03-02", situation="greeting", staff="S01", uid=None, *
 
 
 def make_db(path: Path, counter_id: str, events=(), checklists=()) -> Path:
-    open_database(path, counter_id)
-    close_database()
+    open_database(path, counter_id).close()
     con = sqlite3.connect(path)
     with con:
         for e in events:
@@ -97,7 +96,7 @@ def test_csv_bom_and_chinese(two_dbs, tmp_path):
     assert rows[0][:4] == ["记录编号", "日期", "时间", "窗口"]
     assert {r[5] for r in rows[1:]} == {"接待问候", "礼貌送别"}
     assert rows[1][9] == "热键"
-    export_report(two_dbs[:1], D0, D1, "events", "csv", out, lang="en")
+    export_report(two_dbs[:1], D0, D1, "events", "csv", out, lang="en", force=True)
     assert read_csv(out)[0][:3] == ["uuid", "date", "local_time"]
 
 
@@ -202,7 +201,7 @@ def test_unwritable_output_leaves_nothing(tmp_path, monkeypatch):
 
     monkeypatch.setattr(export_mod, "write_csv_lines", disk_full)
     with pytest.raises(ExportError, match="无法写入"):
-        export_report([db], D0, D1, "events", "csv", out)
+        export_report([db], D0, D1, "events", "csv", out, force=True)
     assert [p.name for p in out.parent.iterdir()] == ["o.csv"]
     assert out.read_text(encoding="utf-8") == "previous report"
 
@@ -211,8 +210,9 @@ def test_live_database_is_not_altered(tmp_path):
     db = make_db(tmp_path / "a.sqlite3", "PJ-01", [ev("PJ-01")])
     live = sqlite3.connect(db)  # a counter still running, with WAL content
     with live:
-        live.execute("INSERT INTO usage_event VALUES (" + ", ".join("?" * 10) + ")",
-                     tuple(ev("PJ-01").values()))  # fmt: skip
+        row = ev("PJ-01")
+        live.execute(f"INSERT INTO usage_event ({', '.join(row)}) VALUES ({', '.join('?' * 10)})",
+                     tuple(row.values()))  # fmt: skip
 
     def digest():
         return {

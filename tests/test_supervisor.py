@@ -4,9 +4,10 @@ from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QInputDialog, QMessageBox
 from test_reports import ev, make_db, read_csv
 
-from counter_assistant.core.pin import hash_pin
+from counter_assistant.core.pin import PinGuard, hash_pin
 from counter_assistant.ui import supervisor as sup
-from counter_assistant.ui.supervisor import SupervisorWindow, ask_pin
+from counter_assistant.ui.pin_dialog import ask_pin
+from counter_assistant.ui.supervisor import SupervisorWindow
 
 
 def test_window_previews_folder_and_exports_csv(qtbot, tmp_path):
@@ -53,17 +54,20 @@ def test_window_reports_export_errors(qtbot, tmp_path):
     assert not (tmp_path / "x.xlsx").exists()
 
 
-def test_ask_pin(qtbot, monkeypatch):
-    stored = hash_pin("2468", iterations=1000)
+def test_ask_pin(qtbot, monkeypatch, tmp_path):
+    stored = hash_pin("246810", iterations=1000)
+    now = [1000.0]
+    guard = PinGuard(tmp_path / "pin-attempts.json", lambda: now[0])
     warnings = []
     monkeypatch.setattr(QMessageBox, "warning", lambda *a: warnings.append(a))
     monkeypatch.setattr(QMessageBox, "information", lambda *a: warnings.append(a))
-    answers = iter([("2468", True), ("1111", True), ("2468", False)])
+    answers = iter([("246810", True), ("111111", True), ("246810", False)])
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: next(answers))
-    assert ask_pin(None, stored)
-    assert not ask_pin(None, stored) and len(warnings) == 1
-    assert not ask_pin(None, stored) and len(warnings) == 1
-    assert not ask_pin(None, "") and len(warnings) == 2
+    assert ask_pin(None, stored, guard)
+    assert not ask_pin(None, stored, guard) and len(warnings) == 1
+    now[0] += guard.wait_seconds()
+    assert not ask_pin(None, stored, guard) and len(warnings) == 1  # cancelled: no warning
+    assert not ask_pin(None, "", guard) and len(warnings) == 2
 
 
 def test_window_preselects_the_counter_database(qtbot, tmp_path):

@@ -1,8 +1,14 @@
 import sqlite3
 
 from counter_assistant.reports.today import today_counts
-from counter_assistant.storage.db import close_database, make_database, open_database
+from counter_assistant.storage.db import make_database, open_database
 from counter_assistant.ui.today import TodayDialog
+
+INSERT = (
+    "INSERT INTO usage_event (uuid, ts_utc, local_date, counter_id, staff_id, situation,"
+    " variant, business, trigger, app_version) VALUES (?, '2026-03-02T01:00:00+00:00',"
+    " '2026-03-02', ?, 'S1', ?, 'default', '', 'hotkey', '0.1.0')"
+)
 
 
 def test_today_dialog_shows_counts(qtbot):
@@ -18,14 +24,10 @@ def test_today_dialog_shows_counts(qtbot):
 
 def test_today_counts_with_peewee_database(tmp_path):
     path = tmp_path / "c.sqlite3"
-    open_database(path, "PJ-01")
-    close_database()
+    open_database(path, "PJ-01").close()
     con = sqlite3.connect(path)
     with con:
-        con.execute(
-            "INSERT INTO usage_event VALUES ('u1', '2026-03-02T01:00:00+00:00', '2026-03-02',"
-            " 'PJ-01', 'S1', 'greeting', 'default', '', 'hotkey', '0.1.0')"
-        )
+        con.execute(INSERT, ("u1", "PJ-01", "greeting"))
     con.close()
     db = make_database(path)
     db.connect()
@@ -39,14 +41,10 @@ def test_today_counts_with_peewee_database(tmp_path):
 def test_today_counts_from_path(tmp_path):
     path = tmp_path / "c.sqlite3"
     assert all(n == 0 for _t, _k, n in today_counts(path, "PJ-01", "2026-03-02"))
-    open_database(path, "PJ-01")
-    close_database()
+    open_database(path, "PJ-01").close()
     con = sqlite3.connect(path)
     with con:
-        con.execute(
-            "INSERT INTO usage_event VALUES ('u1', '2026-03-02T01:00:00+00:00', '2026-03-02',"
-            " 'PJ-01', 'S1', 'farewell', 'default', '', 'hotkey', '0.1.0')"
-        )
+        con.execute(INSERT, ("u1", "PJ-01", "farewell"))
     con.close()
     counts = {k: n for _t, k, n in today_counts(str(path), "PJ-01", "2026-03-02")}
     assert counts["farewell"] == 1 and sum(counts.values()) == 1

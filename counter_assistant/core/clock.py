@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 
 
@@ -13,6 +14,19 @@ class Clock:
 
     def utcnow(self) -> datetime:
         return self.now().astimezone(UTC)
+
+    def refresh_zone(self) -> bool:
+        """Follow a change of the system time zone while running; True if it changed.
+
+        The C library reads the zone once; tzset() reads it again (Unix). On Windows
+        the zone in force at start stays until the app restarts.
+        """
+        tzset = getattr(time, "tzset", None)
+        if tzset is None:
+            return False
+        before = (time.tzname, time.timezone, time.altzone)
+        tzset()
+        return (time.tzname, time.timezone, time.altzone) != before
 
 
 class FakeClock(Clock):
@@ -31,3 +45,6 @@ class FakeClock(Clock):
 
     def advance(self, **kwargs: float) -> None:
         self._now += timedelta(**kwargs)
+
+    def refresh_zone(self) -> bool:
+        return False

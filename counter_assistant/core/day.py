@@ -1,9 +1,9 @@
 """The day gate: Article 14 preparation before prompts, Article 16 close-out after.
 
-Pure logic with an injected clock and an injected ``submit(table, row)`` (the
-app's Recorder). Memory is updated before anything is submitted, so a storage
-fault never locks the counter; a row whose submit raised is kept and retried
-on every tick().
+Pure logic with an injected clock and an injected ``record(entry)`` (the app's
+Recorder, which never raises). Memory is updated before anything is recorded, so
+a storage fault never locks the counter. Reading state never writes: the clock
+is looked at, and records are made, only in actions and in tick().
 
 Days and clock jumps (the rules, and why):
 
@@ -16,8 +16,8 @@ Days and clock jumps (the rules, and why):
 - Backward within the same date changes nothing: the confirmation, a
   close-out and the "closing time offered" flag all stay.
 - Backward to an earlier date that has no preparation of its own, after a
-  later date was prepared (a wrong clock corrected by NTP or by hand): the
-  later preparation is carried back, so the counter is not locked again for
+  later date was prepared (a wrong clock corrected by NTP or by hand): at the
+  next tick() the later preparation is carried back, so the counter is not locked again for
   a preparation the clerk has just done. The carry is recorded as a prep row
   for the corrected date (same staff and items, stamped with the corrected
   time, late flag copied, since the true time cannot be recovered), so a
@@ -28,28 +28,30 @@ Days and clock jumps (the rules, and why):
 
 from __future__ import annotations
 
-import json
 import logging
-import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import Enum
 
-from counter_assistant import __version__
 from counter_assistant.core.clock import Clock
 from counter_assistant.core.config import Config
+from counter_assistant.core.records import (
+    ChecklistEntry,
+    Record,
+    StaffChange,
+    checklist_entry,
+    staff_change,
+)
 
 log = logging.getLogger(__name__)
 
-CHECKLIST_TABLE = "checklist_record"
-STAFF_TABLE = "staff_shift"
 KEEP_DAYS = 8  # dates kept in memory; enough for any clock jump worth surviving
 
 PREP_NOTICE = "请先完成岗前准备（第十四条），确认后即可使用提示。"
 CLOSED_NOTICE = "今日已日终收尾（第十六条）。如需继续办理，请在菜单 ☰ 中选择“重新开始营业”。"
 
-Submit = Callable[[str, dict], None]
+RecordFn = Callable[[Record], None]
 
 
 class DayState(Enum):
@@ -63,6 +65,7 @@ class DayEvent(Enum):
 
     NEW_DAY = "new_day"  # the local date changed: show the checklist if state needs it
     CLOSING_TIME = "closing_time"  # closing time reached on an open day: offer close-out
+    CARRIED_BACK = "carried_back"  # the clock went back; a later preparation now counts
 
 
 class DayError(ValueError):
@@ -71,13 +74,16 @@ class DayError(ValueError):
 
 @dataclass
 class _Day:
-    prep: dict | None = None  # the prep row that opened this day
+    prep: ChecklistEntry | None = None  # the preparation that opened this day
     closed: bool = False
     closing_offered: bool = False
     staff: list[str] = field(default_factory=list)  # in the order the handovers happened
 
     def staff_on_duty(self) -> str:
         return self.staff[-1] if self.staff else ""
+
+
+_EMPTY = _Day()
 
 
 class DayGate:
@@ -87,20 +93,18 @@ class DayGate:
         self,
         config: Config,
         clock: Clock,
-        submit: Submit,
-        records_today: Iterable[dict] = (),
-        staff_today: Iterable[dict] = (),
+        record: RecordFn,
+        checklist_today: Iterable[ChecklistEntry] = (),
+        staff_today: Iterable[StaffChange] = (),
     ):
         self._config = config
         self._clock = clock
-        self._submit = submit
+        self._record = record
         self._days: dict[date, _Day] = {}
-        self._unsent: list[tuple[str, dict]] = []
-        self.last_error: str = ""  # why the last submit failed; "" once all are sent
-        self._restore(records_today, staff_today)
+        self._restore(checklist_today, staff_today)
         self._last_date = self._today()
 
-    # -- reading --------------------------------------------------------------
+    # -- reading (never writes) --------------------------------------------------
 
     @property
     def local_date(self) -> str:
@@ -108,7 +112,7 @@ class DayGate:
 
     @property
     def state(self) -> DayState:
-        day = self._current()
+        day = self._peek()
         if day.closed:
             return DayState.CLOSED
         return DayState.OPEN if day.prep else DayState.NEEDS_PREP
@@ -122,7 +126,12 @@ class DayGate:
 
     @property
     def staff_on_duty(self) -> str:
-        return self._current().staff_on_duty()
+        return self._peek().staff_on_duty()
+
+    @property
+    def prepared(self) -> ChecklistEntry | None:
+        """Today's preparation, if any (for the status the server shows)."""
+        return self._peek().prep
 
     @property
     def prep_deadline(self) -> datetime:
@@ -141,18 +150,15 @@ class DayGate:
     def is_closing_time(self) -> bool:
         return self._clock.now() >= self.closing_at
 
-    @property
-    def unsent(self) -> int:
-        """Rows kept in memory because submit raised; retried on tick()."""
-        return len(self._unsent)
-
     # -- the timer --------------------------------------------------------------
 
     def tick(self) -> DayEvent | None:
-        """Call every ~30 s. Retries unsent rows and reports a new day or closing time."""
-        self._retry()
+        """Call every ~30 s: a new day, a clock moved back, or closing time."""
         today = self._today()
         day = self._current()
+        if day.prep is None and self._carry_back(day, today):
+            self._last_date = today
+            return DayEvent.CARRIED_BACK
         if today != self._last_date:
             self._last_date = today
             self._prune(today)
@@ -164,54 +170,47 @@ class DayGate:
 
     # -- actions ----------------------------------------------------------------
 
-    def confirm_prep(self, staff_id: str, items: list[str]) -> dict:
+    def confirm_prep(self, staff_id: str, items: list[str]) -> ChecklistEntry:
         """Open the day. Late is recorded, never refused."""
         staff_id = self._staff(staff_id)
         self._check_items(items, self._config.prep_items)
+        entry = self._entry("prep", staff_id, items, late=self.is_late)
         day = self._current()
-        row = self._checklist_row("prep", staff_id, items, late=self.is_late)
-        day.prep = row
+        day.prep = entry
         day.staff.append(staff_id)
-        self._send(CHECKLIST_TABLE, row)
-        return row
+        self._record(entry)
+        return entry
 
-    def confirm_close(self, staff_id: str, items: list[str]) -> dict:
+    def confirm_close(self, staff_id: str, items: list[str]) -> ChecklistEntry:
         """Close the day; allowed without a preparation so a close-out is never refused."""
         staff_id = self._staff(staff_id)
         self._check_items(items, self._config.close_items)
+        entry = self._entry("close", staff_id, items)
         day = self._current()
-        row = self._checklist_row("close", staff_id, items)
         day.closed = True
         day.closing_offered = True
-        self._send(CHECKLIST_TABLE, row)
-        return row
+        self._record(entry)
+        return entry
 
-    def reopen(self, staff_id: str) -> dict:
+    def reopen(self, staff_id: str) -> ChecklistEntry:
         """Serve one more customer after close-out; the reopening is recorded."""
         staff_id = self._staff(staff_id)
         day = self._current()
         if not day.closed:
             raise DayError("today is not closed")
-        row = self._checklist_row("reopen", staff_id, [])
+        entry = self._entry("reopen", staff_id, [])
         day.closed = False
         day.staff.append(staff_id)
-        self._send(CHECKLIST_TABLE, row)
-        return row
+        self._record(entry)
+        return entry
 
-    def change_staff(self, staff_id: str) -> dict:
+    def change_staff(self, staff_id: str) -> StaffChange:
         """Record who holds the counter from now, without a new checklist."""
         staff_id = self._staff(staff_id)
-        day = self._current()
-        row = {
-            "uuid": str(uuid.uuid4()),
-            "local_date": self.local_date,
-            "ts_utc": self._ts_utc(),
-            "counter_id": self._config.counter_id,
-            "staff_id": staff_id,
-        }
-        day.staff.append(staff_id)
-        self._send(STAFF_TABLE, row)
-        return row
+        change = staff_change(self._clock, self._config.counter_id, staff_id)
+        self._current().staff.append(staff_id)
+        self._record(change)
+        return change
 
     # -- internals --------------------------------------------------------------
 
@@ -222,51 +221,47 @@ class DayGate:
         hour, minute = (int(part) for part in hhmm.split(":"))
         return self._clock.now().replace(hour=hour, minute=minute, second=0, microsecond=0)
 
-    def _ts_utc(self) -> str:
-        return self._clock.utcnow().isoformat(timespec="microseconds")
-
-    def _current(self) -> _Day:
-        """Today's state, carrying a later preparation back after a backward jump."""
+    def _peek(self) -> _Day:
+        """Today's state without writing anything. After the clock went back and before
+        tick() has carried the later preparation back, the day reads as it will then."""
         today = self._today()
-        day = self._days.get(today)
-        if day is None:
-            day = self._days[today] = _Day()
-        if day.prep is None:
+        day = self._days.get(today, _EMPTY)
+        if day.prep is None and not day.closed:
             later = [d for d, v in self._days.items() if d > today and v.prep]
             if later:
-                self._carry_back(day, self._days[max(later)])
+                source = self._days[max(later)]
+                return _Day(prep=source.prep, staff=[*day.staff, source.staff_on_duty()])
         return day
 
-    def _carry_back(self, day: _Day, source: _Day) -> None:
+    def _current(self) -> _Day:
+        return self._days.setdefault(self._today(), _Day())
+
+    def _carry_back(self, day: _Day, today: date) -> bool:
+        """After the clock went back: the latest later preparation opens this date too."""
+        later = [d for d, v in self._days.items() if d > today and v.prep]
+        if not later:
+            return False
+        source = self._days[max(later)]
         assert source.prep is not None
-        prep = source.prep
-        items = json.loads(prep["items"])
-        staff = source.staff_on_duty() or prep["staff_id"]
-        row = self._checklist_row("prep", staff, items, late=bool(prep["late"]))
-        log.warning("clock moved back to %s; carrying preparation of %s", row["local_date"], prep)
-        day.prep = row
+        staff = source.staff_on_duty() or source.prep.staff_id
+        entry = self._entry("prep", staff, list(source.prep.items), late=source.prep.late)
+        log.warning(
+            "clock moved back to %s; carrying the preparation of %s",
+            entry.local_date,
+            source.prep.local_date,
+        )
+        day.prep = entry
         day.staff.append(staff)
-        self._send(CHECKLIST_TABLE, row)
+        self._record(entry)
+        return True
 
     def _prune(self, today: date) -> None:
         for old in sorted(self._days)[:-KEEP_DAYS]:
             if old != today:
                 del self._days[old]
 
-    def _checklist_row(self, kind: str, staff_id: str, items: list[str], late=False) -> dict:
-        now = self._clock.now()
-        return {
-            "uuid": str(uuid.uuid4()),
-            "kind": kind,
-            "local_date": now.date().isoformat(),
-            "ts_utc": self._ts_utc(),
-            "ts_local": now.strftime("%Y-%m-%dT%H:%M:%S"),
-            "counter_id": self._config.counter_id,
-            "staff_id": staff_id,
-            "items": json.dumps(list(items), ensure_ascii=False),
-            "late": bool(late),
-            "app_version": __version__,
-        }
+    def _entry(self, kind: str, staff_id: str, items: list[str], late=False) -> ChecklistEntry:
+        return checklist_entry(self._clock, kind, self._config.counter_id, staff_id, items, late)
 
     @staticmethod
     def _staff(staff_id: str) -> str:
@@ -282,36 +277,23 @@ class DayGate:
         if missing or unknown:
             raise DayError(f"items not ticked: {missing}; unknown items: {unknown}")
 
-    def _send(self, table: str, row: dict) -> None:
-        try:
-            self._submit(table, row)
-        except Exception as exc:  # the Recorder should not raise; if it does, keep the row
-            log.exception("could not hand %s row to the recorder", table)
-            self.last_error = f"{type(exc).__name__}: {exc}"
-            self._unsent.append((table, row))
-
-    def _retry(self) -> None:
-        pending, self._unsent = self._unsent, []
-        for table, row in pending:
-            self._send(table, row)
-        if not self._unsent:
-            self.last_error = ""
-
-    def _restore(self, records: Iterable[dict], shifts: Iterable[dict]) -> None:
-        """Rebuild days from stored rows (a restart), oldest first."""
+    def _restore(self, entries: Iterable[ChecklistEntry], changes: Iterable[StaffChange]) -> None:
+        """Rebuild days from stored records (a restart), oldest first."""
         counter = self._config.counter_id
-        events = [("c", r) for r in records] + [("s", r) for r in shifts]
-        events.sort(key=lambda e: str(e[1].get("ts_utc", "")))
-        for source, row in events:
-            if row.get("counter_id", counter) != counter:
+        events: list[ChecklistEntry | StaffChange] = [*entries, *changes]
+        events.sort(key=lambda e: e.ts_utc)
+        for event in events:
+            if event.counter_id and event.counter_id != counter:
                 continue
-            day = self._days.setdefault(date.fromisoformat(row["local_date"]), _Day())
-            kind = row.get("kind") if source == "c" else "shift"
-            if kind == "prep" and day.prep is None:
-                day.prep = dict(row)
-            elif kind == "close":
+            day = self._days.setdefault(date.fromisoformat(event.local_date), _Day())
+            if isinstance(event, StaffChange):
+                day.staff.append(event.staff_id)
+                continue
+            if event.kind == "prep" and day.prep is None:
+                day.prep = event
+            elif event.kind == "close":
                 day.closed = day.closing_offered = True
-            elif kind == "reopen":
+            elif event.kind == "reopen":
                 day.closed = False
-            if kind in ("prep", "reopen", "shift") and row.get("staff_id"):
-                day.staff.append(row["staff_id"])
+            if event.kind in ("prep", "reopen") and event.staff_id:
+                day.staff.append(event.staff_id)

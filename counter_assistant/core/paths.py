@@ -26,6 +26,11 @@ class Paths:
         return self.data_dir / "pending-records.jsonl"
 
     @property
+    def pin_state_file(self) -> Path:
+        """Wrong supervisor PIN tries and the wait they set (see core/pin.py)."""
+        return self.data_dir / "pin-attempts.json"
+
+    @property
     def log_file(self) -> Path:
         return self.log_dir / "counter-assistant.log"
 

@@ -37,6 +37,11 @@ SITUATION_KEYS = (
 
 LANGUAGES = {"zh-Hans": "prompts/zh-Hans.toml", "zh-Hant": "prompts/zh-Hant.toml"}
 
+# Where a wording comes from, shown by `prompts --json`: the standard's own words (slots
+# for its ××), the product's wording where the standard describes but does not word (and
+# every fallback), or the center's override file.
+SOURCES = ("standard", "product", "center")
+
 # Every slot the app can fill: from the config, the business catalog, the fields dialog.
 KNOWN_SLOTS = (
     "department", "window", "business", "documents", "surname", "title", "place",
@@ -53,12 +58,37 @@ def debris_in(text: str) -> list[str]:
     return [d for d in DEBRIS if d in text]
 
 
+_NUMERALS = "零一二三四五六七八九"
+
+
+def chinese_number(n: int) -> str:
+    """1..99 as the standard writes article numbers: 八, 十, 十六, 二十二."""
+    tens, ones = divmod(n, 10)
+    if not 0 < n < 100:
+        return str(n)
+    head = "" if tens == 0 else ("十" if tens == 1 else _NUMERALS[tens] + "十")
+    return head + (_NUMERALS[ones] if ones else "")
+
+
+def article_heading(article: str) -> str:
+    """ "8.2" as the standard numbers it: 第八条第2项 (its items are written 1、2、…)."""
+    parts = article.split(".")
+    if not parts[0].isdigit():
+        return article
+    heading = f"第{chinese_number(int(parts[0]))}条"
+    if len(parts) > 1 and parts[1].isdigit():
+        heading += f"第{int(parts[1])}项"
+    return heading
+
+
 @dataclass(frozen=True)
 class Variant:
     id: str
     label: str
     text: str
     fallbacks: tuple[str, ...] = ()
+    source: str = "standard"  # one of SOURCES, for the text
+    fallback_source: str = "product"  # the fallbacks': "product", or "center" if overridden
 
     @property
     def slots(self) -> list[str]:
@@ -85,7 +115,11 @@ class Situation:
     title: str
     initials: str
     variants: tuple[Variant, ...]
-    note: str = ""
+    note: str = ""  # quiet guidance shown with the prompt, never spoken
+
+    @property
+    def heading(self) -> str:
+        return article_heading(self.article)
 
     def variant(self, index: int) -> Variant:
         return self.variants[index % len(self.variants)]
@@ -113,9 +147,17 @@ class Catalog:
                 "key": s.key,
                 "article": s.article,
                 "title": s.title,
+                "note": s.note,
                 "hotkey": hotkeys.get(s.key, ""),
                 "variants": [
-                    {"id": v.id, "label": v.label, "text": v.text, "fallbacks": list(v.fallbacks)}
+                    {
+                        "id": v.id,
+                        "label": v.label,
+                        "text": v.text,
+                        "source": v.source,
+                        "fallbacks": list(v.fallbacks),
+                        "fallback_source": v.fallback_source if v.fallbacks else "",
+                    }
                     for v in s.variants
                 ],
             }
@@ -187,7 +229,18 @@ def _parse_variant(
         )
         return None
     label = str(raw.get("label", "" if override else vid))
-    return Variant(vid, label, text, tuple(fallbacks))
+    origin = "center" if override else raw.get("source", "standard")
+    if not override and origin not in SOURCES[:2]:
+        problems.append(
+            Problem(
+                name,
+                f"{where}.source",
+                'must be "standard" (the standard\'s own words) or "product" (our wording)',
+                locate(source, f"{where}.source"),
+            )
+        )
+        return None
+    return Variant(vid, label, text, tuple(fallbacks), origin, "center" if override else "product")
 
 
 def parse_catalog(data: dict[str, Any], name: str, source: str, override: bool = False) -> Catalog:
@@ -240,7 +293,12 @@ def _merge_override(base: Catalog, override: Catalog) -> None:
                 problem = "a text with {slots} needs fallbacks, the last one without a slot"
                 base.problems.append(Problem(override.sources[0], f"{key}.{v.id}", problem))
                 continue
-            merged = replace(v, label=v.label or (old.label if old else v.id), fallbacks=fallbacks)
+            merged = replace(
+                v,
+                label=v.label or (old.label if old else v.id),
+                fallbacks=fallbacks,
+                fallback_source=v.fallback_source if v.fallbacks else "product",
+            )
             if old:
                 variants[ids.index(v.id)] = merged
             else:

@@ -16,6 +16,7 @@ from counter_assistant.reports import query
 from counter_assistant.reports.csv_writer import write_csv, write_csv_lines
 from counter_assistant.reports.sources import ExportError, Source, find_databases, open_sources
 from counter_assistant.reports.xlsx_writer import write_xlsx
+from counter_assistant.storage.outputs import OutputRefused, check_output
 
 __all__ = ["REPORTS", "ExportError", "ExportSummary", "export_report", "find_databases", "preview"]
 
@@ -127,11 +128,11 @@ def preview_checklists(db_paths: list[Path], date_from: date, date_to: date) -> 
             s.close()
 
 
-def _temp_for(out: Path) -> Path:
-    if out.is_dir():
-        raise ExportError(f"{out} 是一个文件夹。请输入要保存的文件名。")
-    if not out.parent.is_dir():
-        raise ExportError(f"保存位置不存在：{out.parent}。请选择已有的文件夹。")
+def _temp_for(out: Path, protected: list[Path], force: bool) -> Path:
+    try:
+        check_output(out, protected=protected, force=force)
+    except OutputRefused as exc:
+        raise ExportError(str(exc)) from None
     try:
         fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".part")
     except OSError as exc:
@@ -149,7 +150,12 @@ def export_report(
     out: Path,
     lang: str = "zh",
     progress: Callable[[int, int], None] | None = None,
+    *,
+    force: bool = False,
+    protected: list[Path] = (),
 ) -> ExportSummary:
+    """Write one report. An existing out is replaced only with force; a database (an input,
+    the live one in protected, or any other) is never replaced."""
     if report not in REPORTS:
         raise ExportError(f"未知报表 {report!r}，可选：{'、'.join(REPORTS)}。")
     if fmt not in FORMATS:
@@ -188,7 +194,7 @@ def export_report(
                 progress(min(done, total), total)
 
         header = query.HEADERS[report][lang]
-        tmp = _temp_for(out)
+        tmp = _temp_for(out, [*db_paths, *protected], force)
         if fmt == "csv":
             if fast:
                 refetch = functools.partial(query.event_row, sources[0], lang=lang)

@@ -6,7 +6,8 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-SQLITE_HEADER = b"SQLite format 3\x00"
+from counter_assistant.storage.db import SQLITE_HEADER, connect_readonly
+
 DB_SUFFIXES = (".sqlite3", ".sqlite", ".db", ".bak", ".backup")
 SKIP_SUFFIXES = ("-wal", "-shm", "-journal", ".part", ".jsonl", ".log")
 USAGE_COLUMNS = {"uuid", "ts_utc", "local_date", "counter_id", "staff_id", "situation"}
@@ -27,19 +28,12 @@ class Source:
         self.con.close()
 
 
-def _connect_ro(path: Path) -> sqlite3.Connection:
-    # mode=ro: a live counter database is never altered (no checkpoint, no journal)
-    return sqlite3.connect(
-        f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5.0, check_same_thread=False
-    )
-
-
 def open_source(path: Path | str) -> Source:
     path = Path(path)
     if not path.is_file():
         raise ExportError(f"找不到数据库文件：{path}。请检查路径。")
     try:
-        con = _connect_ro(path)
+        con = connect_readonly(path)
     except sqlite3.Error as exc:
         raise ExportError(f"无法打开 {path}（{exc}）。请确认文件可读。") from exc
     try:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 from typing import Any
 
 from counter_assistant.reports.query import situation_titles
+from counter_assistant.storage.db import connect_readonly
 
 SQL = (
     "SELECT situation, count(*) FROM usage_event "
@@ -25,7 +25,7 @@ def today_counts(db: Any, counter_id: str, local_date: str) -> list[tuple[str, s
         if not path.is_file():
             counts = {}
         else:
-            con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5.0)
+            con = connect_readonly(path)
             try:
                 counts = dict(con.execute(SQL, params).fetchall())
             finally:

@@ -5,28 +5,77 @@ Writing goes through the app's Recorder, never through here.
 
 from __future__ import annotations
 
-from counter_assistant.storage.models import ChecklistRecord, StaffShift
+import sqlite3
+from pathlib import Path
+
+from peewee import SqliteDatabase
+
+from counter_assistant.core.records import ChecklistEntry, StaffChange
+from counter_assistant.storage.db import connect_readonly, readonly_uri, sidecars
+from counter_assistant.storage.models import ChecklistRecord, StaffShift, bound
 
 
-def load_today(counter_id: str, local_date: str) -> tuple[list[dict], list[dict]]:
-    """(checklist rows, staff rows) of this counter on this date, oldest first.
+def load_today(
+    db: SqliteDatabase, counter_id: str, local_date: str
+) -> tuple[list[ChecklistEntry], list[StaffChange]]:
+    """(checklist entries, staff changes) of this counter on this date, oldest first.
 
-    Rows are dicts keyed by model field names, as DayGate takes them. Raises
-    peewee errors when the database cannot be read; the app then starts the day
+    Raises peewee errors when the database cannot be read; the app then starts the day
     from nothing (the checklist comes up) and says why.
     """
-    checklist = list(
-        ChecklistRecord.select()
-        .where(
-            (ChecklistRecord.counter_id == counter_id) & (ChecklistRecord.local_date == local_date)
+    with bound(db):
+        checklist = (
+            ChecklistRecord.select()
+            .where(
+                (ChecklistRecord.counter_id == counter_id)
+                & (ChecklistRecord.local_date == local_date)
+            )
+            .order_by(ChecklistRecord.ts_utc, ChecklistRecord.uuid)
+            .dicts()
         )
-        .order_by(ChecklistRecord.ts_utc, ChecklistRecord.uuid)
-        .dicts()
-    )
-    staff = list(
-        StaffShift.select()
-        .where((StaffShift.counter_id == counter_id) & (StaffShift.local_date == local_date))
-        .order_by(StaffShift.ts_utc, StaffShift.uuid)
-        .dicts()
-    )
-    return checklist, staff
+        staff = (
+            StaffShift.select()
+            .where((StaffShift.counter_id == counter_id) & (StaffShift.local_date == local_date))
+            .order_by(StaffShift.ts_utc, StaffShift.uuid)
+            .dicts()
+        )
+        return (
+            [ChecklistEntry.from_row(r) for r in checklist],
+            [StaffChange.from_row(r) for r in staff],
+        )
+
+
+def load_today_readonly(
+    path: Path, counter_id: str, local_date: str
+) -> tuple[list[ChecklistEntry], list[StaffChange]]:
+    """The same, when the database cannot be opened for writing (a full disk, a read-only
+    file): today's preparation must not be asked for again just because of that.
+
+    SQLite needs to create the -shm file even to read a WAL database; when that fails and
+    no -wal file holds unmerged changes, the file is read as immutable.
+    """
+    try:
+        con = connect_readonly(path, timeout=1.0)
+        try:
+            return _rows(con, counter_id, local_date)
+        finally:
+            con.close()
+    except sqlite3.OperationalError:
+        wal = sidecars(Path(path))[0]
+        if wal.exists() and wal.stat().st_size > 0:
+            raise
+    uri = readonly_uri(path) + "&immutable=1"
+    con = sqlite3.connect(uri, uri=True, timeout=1.0)
+    try:
+        return _rows(con, counter_id, local_date)
+    finally:
+        con.close()
+
+
+def _rows(con: sqlite3.Connection, counter_id: str, local_date: str):
+    con.row_factory = sqlite3.Row
+    where = "WHERE counter_id = ? AND local_date = ? ORDER BY ts_utc, uuid"
+    checklist = con.execute(f"SELECT * FROM checklist_record {where}", (counter_id, local_date))
+    entries = [ChecklistEntry.from_row(dict(r)) for r in checklist]
+    staff = con.execute(f"SELECT * FROM staff_shift {where}", (counter_id, local_date))
+    return entries, [StaffChange.from_row(dict(r)) for r in staff]

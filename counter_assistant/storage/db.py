@@ -1,4 +1,9 @@
-"""Opening the counter database: the one place that sets pragmas and migrates."""
+"""Opening counter databases: the one place that sets pragmas, migrates, and opens read-only.
+
+Every read-only open in the app (reports, backups, checks, today's counts) goes through
+connect_readonly(): a path becomes a URI through Path.as_uri(), never by string
+formatting, so folders named with '#', '?', '%' or spaces work.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +16,9 @@ from pathlib import Path
 
 from peewee import SqliteDatabase
 
-from counter_assistant.storage.models import ALL_MODELS, Meta, database
+from counter_assistant.storage.migrations import SchemaTooNew, check_not_newer, upgrade
+from counter_assistant.storage.models import Meta, bound
 
-SCHEMA_VERSION = 1
 BUSY_TIMEOUT_MS = 5000
 PRAGMAS = {
     "journal_mode": "wal",
@@ -22,6 +27,8 @@ PRAGMAS = {
     "foreign_keys": 1,
     "cache_size": -256,  # KiB; appends need few pages, and a counter PC has little RAM
 }
+SIDECARS = ("-wal", "-shm", "-journal")
+SQLITE_HEADER = b"SQLite format 3\x00"
 NETWORK_FS = {
     "nfs",
     "nfs4",
@@ -46,16 +53,44 @@ class DatabaseError(Exception):
 
 
 @dataclass
-class OpenResult:
+class Opened:
+    db: SqliteDatabase  # connected and migrated; the caller closes it
     path: Path
     moved_aside: Path | None = None  # a corrupt file kept under a new name
 
+    def close(self) -> None:
+        if not self.db.is_closed():
+            self.db.close()
+
 
 def make_database(path: Path | str) -> SqliteDatabase:
-    """A peewee database with our pragmas and BEGIN IMMEDIATE write transactions."""
+    """A peewee database with our pragmas (not yet connected)."""
     return SqliteDatabase(
         str(path), pragmas=PRAGMAS, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False
     )
+
+
+def readonly_uri(path: Path | str) -> str:
+    return Path(path).resolve().as_uri() + "?mode=ro"
+
+
+def connect_readonly(
+    path: Path | str, timeout: float = BUSY_TIMEOUT_MS / 1000
+) -> sqlite3.Connection:
+    """A read-only connection: never creates, checkpoints or changes the file's header."""
+    return sqlite3.connect(readonly_uri(path), uri=True, timeout=timeout, check_same_thread=False)
+
+
+def sidecars(path: Path) -> list[Path]:
+    return [Path(str(path) + suffix) for suffix in SIDECARS]
+
+
+def is_sqlite_file(path: Path) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(16) == SQLITE_HEADER
+    except OSError:
+        return False
 
 
 def network_share_reason(path: Path) -> str | None:
@@ -83,9 +118,8 @@ def _mount_fs_reason(path: Path, mounts_file: str = "/proc/mounts") -> str | Non
     best = ("", "")
     for _dev, mount_point, fstype in mounts:
         mp = mount_point.replace("\\040", " ")
-        if (str(path) == mp or str(path).startswith(mp.rstrip("/") + "/")) and len(mp) >= len(
-            best[0]
-        ):
+        inside = str(path) == mp or str(path).startswith(mp.rstrip("/") + "/")
+        if inside and len(mp) >= len(best[0]):
             best = (mp, fstype)
     if best[1].lower() in NETWORK_FS:
         return f"{best[0]} is a {best[1]} network filesystem"
@@ -99,7 +133,7 @@ def quick_check(path: Path) -> str | None:
     so a healthy database is never moved aside for a passing fault.
     """
     try:
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        con = connect_readonly(path)
         try:
             rows = con.execute("PRAGMA quick_check").fetchall()
         finally:
@@ -112,106 +146,126 @@ def quick_check(path: Path) -> str | None:
     return None if result == "ok" else result
 
 
-def _move_aside(path: Path) -> Path:
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    target = path.with_name(f"{path.stem}.corrupt-{stamp}{path.suffix}")
-    path.rename(target)
-    for suffix in ("-wal", "-shm"):
-        side = Path(str(path) + suffix)
-        if side.exists():
-            side.rename(Path(str(target) + suffix))
-    return target
-
-
-def user_version(db: SqliteDatabase) -> int:
-    return db.execute_sql("PRAGMA user_version").fetchone()[0]
-
-
-def refuse_newer(path: Path, version: int | None = None) -> None:
-    """Raise DatabaseError for a database written by a newer release; never alter it."""
-    if version is None:
-        version = stored_version(path)
-    if version > SCHEMA_VERSION:
-        raise DatabaseError(
-            f"{path} was written by a newer Counter Assistant (schema {version}, this one knows "
-            f"{SCHEMA_VERSION}); it is left untouched. Install the newer version or point "
-            "--data-dir elsewhere."
-        )
-
-
 def stored_version(path: Path) -> int:
-    """The schema version read without changing anything (our pragmas would switch to WAL)."""
-    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+    """The schema version, read without changing anything (our pragmas would switch to WAL)."""
+    con = connect_readonly(path)
     try:
         return con.execute("PRAGMA user_version").fetchone()[0]
     finally:
         con.close()
 
 
-def migrate(db: SqliteDatabase, path: Path) -> None:
-    version = user_version(db)
-    refuse_newer(path, version)
-    if version < 1:
-        with db.atomic("IMMEDIATE"):
-            db.create_tables(ALL_MODELS, safe=True)
-            db.execute_sql(f"PRAGMA user_version = {SCHEMA_VERSION}")
-    # Later releases add: if version < 2: ... ; each step in its own transaction.
+def refuse_newer(path: Path) -> None:
+    """DatabaseError for a database written by a newer release; it is never altered."""
+    con = connect_readonly(path)
+    try:
+        check_not_newer(con, path)
+    except SchemaTooNew as exc:
+        raise DatabaseError(str(exc)) from None
+    finally:
+        con.close()
 
 
-def open_database(
-    path: Path | str, counter_id: str | None = None, *, check: bool = True
-) -> OpenResult:
-    """Open (creating or migrating) the database at path and bind the models to it."""
-    path = Path(path)
+def _move_aside(path: Path) -> Path:
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    target = path.with_name(f"{path.stem}.corrupt-{stamp}{path.suffix}")
+    path.rename(target)
+    for side in sidecars(path):
+        if side.exists():
+            side.rename(Path(str(target) + side.name[len(path.name) :]))
+    return target
+
+
+def refuse_share(path: Path) -> None:
     reason = network_share_reason(path)
     if reason:
         raise DatabaseError(
             f"{path}: {reason}. SQLite on a network share corrupts; keep the database on the "
             "local disk (set [app] database or --data-dir) and copy backups to the share."
         )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    result = OpenResult(path)
-    if check and path.exists() and path.stat().st_size > 0:
-        problem = quick_check(path)
-        if problem:
-            result.moved_aside = _move_aside(path)
-        else:
-            refuse_newer(path)
+
+
+def connect(path: Path) -> SqliteDatabase:
+    """Connect with our pragmas and bring the schema up to date.
+
+    A newer database is checked read-only first: our WAL pragma would change its header.
+    """
+    if path.exists() and path.stat().st_size > 0:
+        refuse_newer(path)
     db = make_database(path)
-    database.initialize(db)
     try:
         db.connect(reuse_if_open=True)
-        migrate(db, path)
-    except DatabaseError:
+        upgrade(db, path)
+    except SchemaTooNew as exc:
+        db.close()
+        raise DatabaseError(str(exc)) from None
+    except Exception:
         db.close()
         raise
+    return db
+
+
+def open_database(path: Path | str, counter_id: str | None = None, *, check: bool = True) -> Opened:
+    """Open (creating or migrating) the database at path; the caller closes it."""
+    path = Path(path)
+    refuse_share(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    moved = None
+    if check and path.exists() and path.stat().st_size > 0 and quick_check(path):
+        moved = _move_aside(path)
+    try:
+        db = connect(path)
+    except DatabaseError:
+        raise
     except Exception as exc:
-        db.close()
         raise DatabaseError(f"{path}: cannot open the database ({exc}).") from exc
     if counter_id:
-        with db.atomic("IMMEDIATE"):
-            Meta.insert(key="counter_id", value=counter_id).on_conflict_replace().execute()
-    return result
+        try:
+            with bound(db), db.atomic("IMMEDIATE"):
+                Meta.insert(key="counter_id", value=counter_id).on_conflict_replace().execute()
+        except Exception as exc:
+            db.close()
+            raise DatabaseError(f"{path}: cannot write to the database ({exc}).") from exc
+    return Opened(db, path, moved)
 
 
-def close_database() -> None:
-    db = database.obj
-    if db is not None and not db.is_closed():
-        db.close()
+def counter_id_of(path: Path) -> str | None:
+    """The counter id a database names in its meta table, read-only; None if unreadable."""
+    try:
+        con = connect_readonly(path, timeout=1.0)
+        try:
+            row = con.execute("SELECT value FROM meta WHERE key='counter_id'").fetchone()
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return None
+    return row[0] if row and row[0] else None
 
 
-def backup_to(source: Path | str, target: Path | str) -> Path:
-    """A consistent snapshot through SQLite's backup API, written atomically."""
+def backup_to(source: Path | str, target: Path | str, *, force: bool = False) -> Path:
+    """A consistent snapshot through SQLite's backup API, written atomically.
+
+    Never onto the live database or its WAL/SHM. An existing file is replaced when it is
+    an earlier backup of the same counter (a nightly copy under one name), or with force.
+    """
+    from counter_assistant.storage.outputs import OutputRefused, check_output
+
     source, target = Path(source), Path(target)
     if not source.is_file():
         raise DatabaseError(f"{source}: no such database to back up.")
-    if target.is_dir():
-        raise DatabaseError(f"{target} is a folder; give the backup file's name.")
-    if not target.parent.is_dir():  # a mistyped share path must not become a new folder
-        raise DatabaseError(f"{target.parent}: no such folder; create it or fix the path.")
+    same_counter = (
+        target.is_file()
+        and is_sqlite_file(target)
+        and counter_id_of(target) is not None
+        and counter_id_of(target) == counter_id_of(source)
+    )
+    try:
+        check_output(target, protected=[source], force=force or same_counter, allow_sqlite=True)
+    except OutputRefused as exc:
+        raise DatabaseError(str(exc)) from None
     tmp = target.with_name(target.name + ".part")
     try:
-        src = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        src = connect_readonly(source)
         try:
             dst = sqlite3.connect(tmp)
             try:

@@ -1,11 +1,17 @@
-"""Usage recording off the GUI thread: queue, batch, write; keep what cannot be written.
+"""Recording off the GUI thread: queue, batch, write; keep what cannot be written.
 
-The GUI thread only appends to a deque and sets an event. One writer thread owns its
-own peewee connection, writes each batch in one BEGIN IMMEDIATE transaction with
-INSERT OR IGNORE (uuid primary keys make replays harmless), and when the database
-cannot be written (locked, read-only, disk full) appends the rows to a JSON-lines
-pending file, keeps them in memory, tells the clerk quietly and retries with backoff.
-Only counts and error texts are logged, never row contents.
+The GUI thread only appends a record to a deque and sets an event. One writer thread
+owns its own connection and writes each batch in one BEGIN IMMEDIATE transaction
+(ON CONFLICT (uuid) DO NOTHING: replays are harmless; a row the schema refuses is kept
+aside in a file of its own). When the database cannot be written (locked, read-only,
+disk full, newer schema) the rows go to a JSON-lines pending file, stay in memory, and
+are retried with backoff until they are written.
+
+Before each batch the writer asks storage/live_db.py whether the file is still the one
+it opened: a database deleted, replaced or overwritten while the app runs is noticed, a
+restored backup of this counter adopted, anything else kept aside and the database
+recreated in place, with today's checklist records written again. The writer never
+stops on an exception. Only counts and error texts are logged, never row contents.
 """
 
 from __future__ import annotations
@@ -16,37 +22,52 @@ import contextlib
 import json
 import logging
 import os
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from counter_assistant.core.usage import UsageRecord
-from counter_assistant.storage.db import make_database, migrate, refuse_newer
-from counter_assistant.storage.models import ChecklistRecord, StaffShift, UsageEvent
+from counter_assistant.core.records import ChecklistEntry, Record, StaffChange
+from counter_assistant.storage.db import DatabaseError
+from counter_assistant.storage.live_db import LiveDatabase
+from counter_assistant.storage.models import MODEL_BY_TABLE
 
 log = logging.getLogger(__name__)
+DayRecord = ChecklistEntry | StaffChange
 
 RETRY_FIRST = 1.0  # seconds before the first retry; doubles up to RETRY_MAX
 RETRY_MAX = 30.0
 MSG_DB_FAILED = "数据库暂时无法写入，{n} 条记录已暂存，恢复后自动写入"
 MSG_ALL_FAILED = "数据库和暂存文件都无法写入，{n} 条记录仅在内存中，请勿关闭程序并联系 IT"
+MSG_REPLACED = "数据库文件在运行中被删除或替换：已在原处重建（今日准备记录已补写），记录未丢失。"
+MSG_ADOPTED = "数据库文件在运行中被替换为本窗口的备份：已接着写入该文件。"
 
-TABLES = {m._meta.table_name: m for m in (UsageEvent, ChecklistRecord, StaffShift)}
 
-
-def _table_sql(model: Any) -> tuple[str, list[str], dict[str, Any]]:
-    fields = model._meta.sorted_fields
+def _insert_sql(table: str) -> tuple[str, list[str], dict[str, Any]]:
+    """One INSERT per table, from the model (raw SQL: the batch insert is hot). Only a
+    record already there (same uuid: a replay) is skipped; any other constraint fails."""
+    fields = [f for f in MODEL_BY_TABLE[table]._meta.sorted_fields if f.name != "synced"]
     names = [f.name for f in fields]
     cols = ", ".join(f'"{f.column_name}"' for f in fields)
     marks = ", ".join("?" for _ in fields)
-    sql = f'INSERT OR IGNORE INTO "{model._meta.table_name}" ({cols}) VALUES ({marks})'
+    sql = f'INSERT INTO "{table}" ({cols}) VALUES ({marks}) ON CONFLICT ("uuid") DO NOTHING'
     defaults = {f.name: f.default for f in fields if f.default is not None}
     return sql, names, defaults
 
 
-_SQL = {name: _table_sql(model) for name, model in TABLES.items()}
+_SQL = {table: _insert_sql(table) for table in MODEL_BY_TABLE}
+
+
+def _ends_mid_line(path: Path) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(-1, os.SEEK_END)
+            return fh.read(1) != b"\n"
+    except OSError:  # no file, or an empty one
+        return False
 
 
 class _Marker:
@@ -64,34 +85,43 @@ class Recorder:
         self,
         db_path: Path,
         pending_file: Path,
+        counter_id: str = "",
         on_status: Callable[[str | None], None] | None = None,
+        on_notice: Callable[[str], None] | None = None,
     ):
         self.db_path = Path(db_path)
         self.pending_file = Path(pending_file)
-        self.on_status = on_status
-        self._queue: collections.deque = collections.deque()  # (table, row)
-        self._markers: collections.deque = collections.deque()  # flush requests
+        self.counter_id = counter_id
+        self.on_status = on_status  # the lasting state: None when everything is written
+        self.on_notice = on_notice  # one-off events worth telling the clerk
+        self.on_committed: Callable[[int], None] | None = None  # rows written (tests, bench)
+        self._queue: collections.deque[Record | tuple[str, dict]] = collections.deque()
+        self._markers: collections.deque[_Marker] = collections.deque()
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._lock = threading.Lock()  # guards _held against pending_count readers
         self._held: list[tuple[str, dict]] = []  # taken from the queue, not yet in the DB
         self._in_file = 0  # how many of _held are already in the pending file
+        self._keep_file = False  # the pending file holds lines we could not copy aside
         self._thread: threading.Thread | None = None
         self._failing = False
         self._retry_at = 0.0
         self._backoff = RETRY_FIRST
         self._status: str | None = None
-        self._db = None
+        self._live = LiveDatabase(self.db_path, counter_id)
+        self._today: dict[str, DayRecord] = {}  # today's checklist/staff records, to rewrite
+        self.written = 0
 
     # GUI thread -------------------------------------------------------------
-    def submit(self, table: str, row: dict) -> None:
-        if table not in TABLES:
-            raise ValueError(f"unknown table {table!r}")
-        self._queue.append((table, row))
+    def record(self, rec: Record) -> None:
+        """Queue one record; never raises, never blocks."""
+        self._queue.append(rec)
         self._wake.set()
 
-    def record(self, rec: UsageRecord) -> None:
-        self.submit("usage_event", rec.as_dict())
+    def remember_today(self, records: list[DayRecord]) -> None:
+        """Today's checklist and staff records read at start: rewritten if the file goes."""
+        for rec in records:
+            self._today[rec.uuid] = rec
 
     @property
     def pending_count(self) -> int:
@@ -134,160 +164,269 @@ class Recorder:
 
     # writer thread ----------------------------------------------------------
     def _run(self) -> None:
-        try:
-            while True:
-                wait = None
-                if self._failing and self._held:
-                    wait = max(0.0, self._retry_at - time.monotonic())
-                self._wake.wait(wait)
-                self._wake.clear()
-                stopping = self._stop.is_set()
-                markers = self._take()
-                due = not self._failing or time.monotonic() >= self._retry_at
-                if self._held and due:
-                    self._write_db()
-                ok = not self._held or self._save_pending()
-                for marker in markers:
-                    marker.ok = ok
-                    marker.done.set()
-                if stopping and not self._queue and not self._markers:
+        while True:
+            try:
+                if self._step():
                     break
-        except Exception:  # never die silently; rows stay in the pending file
-            log.exception("usage writer stopped")
-        finally:
-            self._disconnect()
+            except Exception as exc:  # never die: rows stay held (and in the pending file)
+                with contextlib.suppress(Exception):
+                    log.exception("usage writer: unexpected error; retrying")
+                self._schedule_retry(exc)
+                if self._stop.is_set():
+                    with contextlib.suppress(Exception):
+                        self._save_pending()
+                    break
+        self._disconnect()
 
-    def _take(self) -> list[_Marker]:
+    def _step(self) -> bool:
+        """One round; True when stopped and everything was handled."""
+        wait = None
+        if self._failing and (self._held or self._queue or self._markers):
+            # after a failure, work left waiting is retried without a new wake-up
+            wait = max(0.0, self._retry_at - time.monotonic())
+        self._wake.wait(wait)
+        self._wake.clear()
+        stopping = self._stop.is_set()
+        markers = self._take_markers()
+        try:
+            self._take()
+            due = not self._failing or time.monotonic() >= self._retry_at or stopping
+            if self._held and due:
+                self._write_db()
+            ok = not self._held or self._save_pending()
+        except BaseException:  # the flush requests wait for the retry, not for a new record
+            self._markers.extendleft(reversed(markers))
+            raise
+        for marker in markers:
+            marker.ok = ok
+            marker.done.set()
+        return stopping and not self._queue and not self._markers
+
+    def _take_markers(self) -> list[_Marker]:
         # Markers first: every row submitted before a marker is already queued.
         markers = []
         while self._markers:
             markers.append(self._markers.popleft())
-        with self._lock:
-            while self._queue:
-                self._held.append(self._queue.popleft())
         return markers
 
-    def _connect(self):
-        if self._db is None:
-            if self.db_path.exists():
-                refuse_newer(self.db_path)  # before our pragmas could change its header
-            db = make_database(self.db_path)
-            try:
-                db.connect()
-                migrate(db, self.db_path)
-            except Exception:
-                db.close()
-                raise
-            self._db = db
-        return self._db
+    def _take(self) -> None:
+        today = datetime.now().date().isoformat()
+        if any(r.local_date != today for r in self._today.values()):
+            self._today = {k: r for k, r in self._today.items() if r.local_date == today}
+        with self._lock:
+            while self._queue:
+                item = self._queue[0]  # converted before it leaves the queue: never dropped
+                if isinstance(item, (ChecklistEntry, StaffChange)) and item.local_date == today:
+                    self._today[item.uuid] = item
+                row = (item.TABLE, item.as_row()) if isinstance(item, Record) else item
+                self._held.append(row)
+                self._queue.popleft()
 
+    # -- the database file ----------------------------------------------------
     def _disconnect(self) -> None:
-        if self._db is not None:
-            with contextlib.suppress(Exception):  # closing a broken connection
-                self._db.close()
-            self._db = None
+        self._live.close()
+
+    def _rewrite_today(self, outcome: str) -> None:
+        """After the file was recreated or adopted: today's checklist records go in again."""
+        with self._lock:
+            known = {row["uuid"] for _t, row in self._held}
+            self._held.extend(
+                (r.TABLE, r.as_row()) for r in self._today.values() if r.uuid not in known
+            )
+        if self.on_notice is not None:
+            with contextlib.suppress(Exception):
+                self.on_notice(MSG_ADOPTED if outcome == "adopted" else MSG_REPLACED)
 
     def _write_db(self) -> None:
-        held = list(self._held)
         try:
-            db = self._connect()
-            with db.atomic("IMMEDIATE"):
-                cursor = db.connection().cursor()
-                for table in {t for t, _ in held}:
-                    sql, names, defaults = _SQL[table]
-                    values = [
-                        tuple(row.get(n, defaults.get(n)) for n in names)
-                        for t, row in held
-                        if t == table
-                    ]
-                    cursor.executemany(sql, values)
+            db, outcome = self._live.ensure()
+            if outcome:
+                self._rewrite_today(outcome)
+            held = list(self._held)
+            try:
+                self._insert(db, held)
+            except sqlite3.IntegrityError:  # a row the schema refuses: set it aside, keep the rest
+                held = list(self._held)
+                self._insert_one_by_one(db, held)
         except Exception as exc:
-            self._disconnect()  # reopen on retry: the file may be replaced or repaired
+            self._live.failed(exc)
+            if not self._live.suspect:
+                self._disconnect()  # reopen on retry: the file may be replaced or repaired
             self._failed(exc)
             return
         with self._lock:
             del self._held[: len(held)]
-        if self._in_file:
+            self._in_file = max(0, self._in_file - len(held))
+        self.written += len(held)
+        if self._in_file == 0 and not self._keep_file:
             self._truncate_pending()
         if self._failing:
-            log.warning("usage log storage is back; wrote %d held records", len(held))
+            with contextlib.suppress(Exception):
+                log.warning("usage log storage is back; wrote %d held records", len(held))
             self._failing = False
             self._backoff = RETRY_FIRST
-            self._set_status(None)
+        self._set_status(None)
+        if self.on_committed is not None:
+            self.on_committed(len(held))
+
+    @staticmethod
+    def _values(table: str, rows: list[dict]) -> tuple[str, list[tuple]]:
+        sql, names, defaults = _SQL[table]
+        return sql, [tuple(row.get(n, defaults.get(n)) for n in names) for row in rows]
+
+    def _insert(self, db, held: list[tuple[str, dict]]) -> None:
+        with db.atomic("IMMEDIATE"):
+            cursor = db.connection().cursor()
+            for table in {t for t, _ in held}:
+                cursor.executemany(*self._values(table, [r for t, r in held if t == table]))
+
+    def _insert_one_by_one(self, db, held: list[tuple[str, dict]]) -> None:
+        refused = []
+        with db.atomic("IMMEDIATE"):
+            cursor = db.connection().cursor()
+            for table, row in held:
+                sql, values = self._values(table, [row])
+                try:
+                    with db.atomic():  # a savepoint per row
+                        cursor.execute(sql, values[0])
+                except sqlite3.IntegrityError as exc:
+                    refused.append((table, row, str(exc)))
+        if refused:
+            self._set_aside_rows(refused)
+
+    def _set_aside_rows(self, refused: list[tuple[str, dict, str]]) -> None:
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        aside = self.pending_file.with_name(f"{self.pending_file.stem}.refused-{stamp}.jsonl")
+        lines = "".join(
+            json.dumps({"table": t, "row": r, "error": e}, ensure_ascii=False) + "\n"
+            for t, r, e in refused
+        )
+        with open(aside, "a", encoding="utf-8") as fh:  # must succeed, or the batch is retried
+            fh.write(lines)
+            fh.flush()
+            os.fsync(fh.fileno())
+        with contextlib.suppress(Exception):
+            log.error(
+                "%d record(s) refused by the database schema (%s); kept in %s",
+                len(refused),
+                refused[0][2],
+                aside,
+            )
 
     def _failed(self, exc: BaseException) -> None:
         while exc.__context__ is not None:  # e.g. SQLITE_FULL hidden behind a failed rollback
             exc = exc.__context__
+        delay = self._schedule_retry(exc)
+        with contextlib.suppress(Exception):
+            log.warning(
+                "usage log write failed (%s: %s); %d records held, retry in %.1f s",
+                type(exc).__name__,
+                exc,
+                len(self._held),
+                delay,
+            )
+
+    def _schedule_retry(self, exc: BaseException) -> float:
         delay = self._backoff if self._failing else RETRY_FIRST
         self._failing = True
         self._retry_at = time.monotonic() + delay
         self._backoff = min(delay * 2, RETRY_MAX)
-        log.warning(
-            "usage log write failed (%s: %s); %d records held, retry in %.1f s",
-            type(exc).__name__,
-            exc,
-            len(self._held),
-            delay,
-        )
+        return delay
 
+    # -- the pending file -----------------------------------------------------
     def _save_pending(self) -> bool:
         """Append held rows not yet in the pending file. True when all are on disk."""
-        new = self._held[self._in_file :]
+        with self._lock:
+            new = self._held[self._in_file :]
+            count = len(self._held)
         if new:
             try:
                 self.pending_file.parent.mkdir(parents=True, exist_ok=True)
                 text = "".join(
                     json.dumps({"table": t, "row": r}, ensure_ascii=False) + "\n" for t, r in new
                 )
+                if _ends_mid_line(self.pending_file):  # a torn tail: start on a line of our own
+                    text = "\n" + text
                 with open(self.pending_file, "a", encoding="utf-8") as fh:
                     fh.write(text)
                     fh.flush()
                     os.fsync(fh.fileno())
-                self._in_file = len(self._held)
+                self._in_file += len(new)
             except OSError as exc:
-                log.warning("pending file %s not writable (%s)", self.pending_file, exc)
-                self._set_status(MSG_ALL_FAILED.format(n=len(self._held)))
+                with contextlib.suppress(Exception):
+                    log.warning("pending file %s not writable (%s)", self.pending_file, exc)
+                self._set_status(MSG_ALL_FAILED.format(n=count))
                 return False
-        self._set_status(MSG_DB_FAILED.format(n=len(self._held)))
+        self._set_status(MSG_DB_FAILED.format(n=count))
         return True
 
     def _truncate_pending(self) -> None:
         try:
-            with open(self.pending_file, "w", encoding="utf-8") as fh:
-                fh.flush()
-                os.fsync(fh.fileno())
-            self._in_file = 0
+            if self.pending_file.exists() and self.pending_file.stat().st_size:
+                with open(self.pending_file, "w", encoding="utf-8") as fh:
+                    fh.flush()
+                    os.fsync(fh.fileno())
         except OSError as exc:  # harmless: replays are INSERT OR IGNORE
-            log.warning("cannot empty pending file %s (%s)", self.pending_file, exc)
-            self._in_file = 0
+            with contextlib.suppress(Exception):
+                log.warning("cannot empty pending file %s (%s)", self.pending_file, exc)
 
     def _read_pending(self) -> list[tuple[str, dict]]:
-        rows: list[tuple[str, dict]] = []
+        """Every complete, readable line; the rest is copied aside, never thrown away."""
         try:
-            lines = self.pending_file.read_text(encoding="utf-8").splitlines()
+            data = self.pending_file.read_bytes()
         except FileNotFoundError:
-            return rows
-        except (OSError, UnicodeDecodeError) as exc:
-            log.warning("cannot read pending file %s (%s)", self.pending_file, exc)
-            return rows
-        bad = 0
+            return []
+        except OSError as exc:
+            log.warning("cannot read pending file %s (%s); it is kept", self.pending_file, exc)
+            self._keep_file = True
+            return []
+        rows: list[tuple[str, dict]] = []
+        bad: list[bytes] = []
+        lines = data.split(b"\n")
+        tail = lines.pop()  # b"" when the file ends with a newline; else a torn last line
+        if tail.strip():
+            bad.append(tail)
         for line in lines:
             if not line.strip():
                 continue
             try:
-                item = json.loads(line)
+                item = json.loads(line.decode("utf-8"))
                 table, row = item["table"], item["row"]
-                if table not in TABLES or not isinstance(row, dict):
+                if table not in MODEL_BY_TABLE or not isinstance(row, dict) or "uuid" not in row:
                     raise ValueError
             except (ValueError, KeyError, TypeError):
-                bad += 1
+                bad.append(line)
                 continue
             rows.append((table, row))
         if bad:
-            log.warning("pending file %s: skipped %d unreadable lines", self.pending_file, bad)
+            self._set_aside(bad)
         if rows:
             log.info("replaying %d records from %s", len(rows), self.pending_file)
         return rows
+
+    def _set_aside(self, lines: list[bytes]) -> None:
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        aside = self.pending_file.with_name(f"{self.pending_file.stem}.unreadable-{stamp}.jsonl")
+        try:
+            with open(aside, "ab") as fh:
+                fh.write(b"\n".join(lines) + b"\n")
+                fh.flush()
+                os.fsync(fh.fileno())
+            log.warning(
+                "pending file %s: %d unreadable or torn line(s) kept in %s",
+                self.pending_file,
+                len(lines),
+                aside,
+            )
+        except OSError as exc:
+            self._keep_file = True  # never truncate what we could not copy aside
+            log.warning(
+                "pending file %s: %d unreadable line(s); cannot copy them aside (%s), "
+                "so the file is kept as it is",
+                self.pending_file,
+                len(lines),
+                exc,
+            )
 
     def _set_status(self, message: str | None) -> None:
         if message == self._status:
@@ -297,4 +436,8 @@ class Recorder:
             try:
                 self.on_status(message)
             except Exception:
-                log.exception("status callback failed")
+                with contextlib.suppress(Exception):
+                    log.exception("status callback failed")
+
+
+__all__ = ["MSG_ALL_FAILED", "MSG_DB_FAILED", "DatabaseError", "Recorder"]

@@ -12,6 +12,8 @@ class Bridge(QObject):
 
     hotkey = Signal(str, float)  # action, perf_counter() when the backend fired
     storage_status = Signal(object)  # str message or None when storage is fine
+    notice = Signal(str)  # a one-off event worth telling the clerk
+    sync_status = Signal(object)  # sync.status.SyncState from the sender's thread
 
     def fire(self, action: str) -> None:
         # Runs on the hook's thread: no widget access here, and keep it tiny.
@@ -19,3 +21,9 @@ class Bridge(QObject):
 
     def report_storage(self, message: str | None) -> None:
         self.storage_status.emit(message)
+
+    def report_notice(self, message: str) -> None:
+        self.notice.emit(message)
+
+    def report_sync(self, state: object) -> None:
+        self.sync_status.emit(state)

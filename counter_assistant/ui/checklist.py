@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont, QKeyEvent
+from PySide6.QtCore import QEvent, QObject, QRect, Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QCheckBox, QDialog, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from counter_assistant.core.config import StaffMember
+from counter_assistant.ui.screen import fit_dialog, set_up_dialog
 from counter_assistant.ui.staff import ENTER_KEYS, StaffPicker
+from counter_assistant.ui.text import colour
 
 MODES = {
     "prep": ("岗前准备", "第十四条", "营业前请逐项检查并勾选（空格勾选，Tab 下一项）："),
@@ -39,6 +41,7 @@ class ChecklistWindow(QDialog):
     """One window for both lists; ``mode`` is "prep" or "close"."""
 
     confirmed = Signal(str, list)  # staff_id, the exact item texts confirmed
+    woken = Signal()  # the clerk clicked the quietly shown window: it takes the keyboard now
 
     def __init__(
         self,
@@ -47,21 +50,24 @@ class ChecklistWindow(QDialog):
         mode: str = "prep",
         font_size: int = 20,
         parent: QWidget | None = None,
+        wake_hint: str = "",
     ):
         super().__init__(parent)
         if mode not in MODES:
             raise ValueError(f"mode must be one of {', '.join(MODES)}")
         self.mode = mode
         title, article, intro = MODES[mode]
-        self.setWindowTitle(f"{title}（{article}）")
-        self.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, True)
-        font = QFont(self.font())
-        font.setPointSize(font_size)
-        self.setFont(font)
+        set_up_dialog(self, f"{title}（{article}）", font_size)
 
         layout = QVBoxLayout(self)
         heading = QLabel(f"<b>{title}</b>　{article}", self)
         layout.addWidget(heading)
+        # Shown while the window waits without the keyboard: how to start.
+        self.wake_label = QLabel(f"点击此处开始勾选{wake_hint}", self)
+        colour(self.wake_label, "#ffffff", "#2f5d8a")
+        self.wake_label.setContentsMargins(6, 4, 6, 4)
+        self.wake_label.hide()
+        layout.addWidget(self.wake_label)
         layout.addWidget(QLabel(intro, self))
 
         self._items = list(items)
@@ -82,7 +88,7 @@ class ChecklistWindow(QDialog):
 
         self.late_label = QLabel(self)
         self.late_label.setWordWrap(True)
-        self.late_label.setStyleSheet("color: #b35900;")
+        colour(self.late_label, "#b35900")
         layout.addWidget(self.late_label)
 
         self.hint_label = QLabel(self)
@@ -93,6 +99,9 @@ class ChecklistWindow(QDialog):
         self.confirm_button.setAutoDefault(False)
         self.confirm_button.clicked.connect(self._confirm)
         layout.addWidget(self.confirm_button)
+        self._quiet = False
+        for widget in (self, *self.findChildren(QWidget)):
+            widget.installEventFilter(self)
         self.reset()
 
     def reset(self, *, staff_id: str = "", late_notice: str = "") -> None:
@@ -113,12 +122,52 @@ class ChecklistWindow(QDialog):
     def can_confirm(self) -> bool:
         return all(box.isChecked() for box in self.checks) and bool(self.picker.staff_id())
 
+    @property
+    def quiet(self) -> bool:
+        return self._quiet
+
+    def show_quietly(self, avoid: QRect | None = None) -> None:
+        """Shown without taking the keyboard: the clerk may be typing in the business
+        system (at login, at the day's rollover). A click, or the menu, wakes it.
+        Placed clear of ``avoid`` (the prompt window saying how to open it)."""
+        if self.isVisible() and not self._quiet:
+            return
+        self._set_focusable(False)
+        if not self.isVisible():
+            fit_dialog(self, avoid=avoid)
+        self.show()
+        self.raise_()
+
     def bring_forward(self) -> None:
-        """Show, raise and focus; what a blocked hotkey or the tray calls."""
+        """Show, raise and focus: the clerk asked for it (hotkey, menu, click)."""
+        self._set_focusable(True)
+        if not self.isVisible():
+            fit_dialog(self)
         self.show()
         self.raise_()
         self.activateWindow()
         self._focus_first()
+
+    def _set_focusable(self, focusable: bool) -> None:
+        self._quiet = not focusable
+        self.wake_label.setVisible(not focusable)
+        self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating, not focusable)
+        flag = Qt.WindowType.WindowDoesNotAcceptFocus
+        flags = self.windowFlags() & ~flag if focusable else self.windowFlags() | flag
+        if flags == self.windowFlags():
+            return
+        handle = self.windowHandle()
+        if handle is None or not self.isVisible():
+            self.setWindowFlags(flags)
+        else:  # live: setWindowFlags() would hide the window
+            self.overrideWindowFlags(flags)
+            handle.setFlags(flags)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if self._quiet and event.type() == QEvent.Type.MouseButtonPress:
+            self.woken.emit()
+            self.bring_forward()
+        return super().eventFilter(obj, event)
 
     def showEvent(self, event) -> None:
         super().showEvent(event)

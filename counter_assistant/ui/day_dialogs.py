@@ -8,11 +8,14 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QMenu
+from PySide6.QtWidgets import QMenu, QWidget
 
 from counter_assistant.core.config import Config
 from counter_assistant.core.day import DayError, DayGate, DayState
+from counter_assistant.ui.controller import prep_pending_text
 from counter_assistant.ui.prompt_window import PromptWindow
+from counter_assistant.ui.screen import fit_dialog
+from counter_assistant.ui.text import key_text
 
 if TYPE_CHECKING:  # the windows are built, and their modules loaded, on first use
     from PySide6.QtWidgets import QSystemTrayIcon
@@ -31,15 +34,15 @@ class DayDialogs(QObject):
         config: Config,
         gate: DayGate,
         window: PromptWindow,
-        take_focus: Callable[[], None] = lambda: None,
-        give_focus_back: Callable[[], None] = lambda: None,
+        take_focus: Callable[[QWidget], None] = lambda _dialog: None,
+        give_focus_back: Callable[[QWidget], None] = lambda _dialog: None,
     ) -> None:
         super().__init__()
         self.config = config
         self.gate = gate
         self.window = window
-        self._take_focus = take_focus
-        self._give_focus_back = give_focus_back
+        self.take_focus = take_focus
+        self.give_focus_back = give_focus_back
         self._prep: ChecklistWindow | None = None
         self._close: ChecklistWindow | None = None
         self._staff: StaffDialog | None = None
@@ -64,7 +67,8 @@ class DayDialogs(QObject):
 
             self._staff = StaffDialog(self.config.roster, font_size=self._font_size)
             self._staff.chosen.connect(self._staff_chosen)
-            self._staff.finished.connect(lambda _r: self._give_focus_back())
+            staff = self._staff
+            self._staff.finished.connect(lambda _r: self.give_focus_back(staff))
         return self._staff
 
     @property
@@ -74,34 +78,50 @@ class DayDialogs(QObject):
     def _checklist(self, items, mode, on_confirmed) -> ChecklistWindow:
         from counter_assistant.ui.checklist import ChecklistWindow
 
-        window = ChecklistWindow(items, self.config.roster, mode, self._font_size)
+        picker = key_text(self.config.hotkeys.get("picker", ""))
+        hint = f"，或按 {picker}" if picker and mode == "prep" else ""
+        window = ChecklistWindow(items, self.config.roster, mode, self._font_size, wake_hint=hint)
         window.confirmed.connect(on_confirmed)
-        window.finished.connect(lambda _r: self._give_focus_back())
+        window.woken.connect(lambda: self.take_focus(window))
+        window.finished.connect(lambda _r: self.give_focus_back(window))
         return window
 
     # --- showing --------------------------------------------------------------
-    def show_prep(self) -> None:
+    def show_prep(self, asked: bool = False) -> None:
+        """The Article 14 checklist. Unless the clerk ``asked`` (the menu, the picker
+        hotkey), it is shown without taking the keyboard, and the prompt window says what
+        is pending and how to open it."""
         if self.gate.state is not DayState.NEEDS_PREP:
             return
         late = ""
         if self.gate.is_late:
             late = f"已过准备时限 {self.gate.prep_deadline:%H:%M}，确认仍可进行，将如实记录。"
         if not self.prep.isVisible():
-            self._take_focus()
             self.prep.reset(staff_id=self.gate.staff_on_duty, late_notice=late)
         else:
             self.prep.set_late_notice(late)
-        self.prep.bring_forward()
+        if asked:
+            if not self.prep.isVisible() or self.prep.quiet:
+                self.take_focus(self.prep)
+            self.prep.bring_forward()
+        else:
+            self.window.show_prompt(
+                "第十四条 岗前准备", prep_pending_text(self.config.hotkeys.get("picker", "")),
+                locked=True,
+            )  # fmt: skip
+            self.prep.show_quietly(avoid=self.window.frameGeometry())
+            self.window.show_quietly()  # kept above it: what is pending stays readable
 
     def show_close(self) -> None:
         if not self.close.isVisible():
-            self._take_focus()
+            self.take_focus(self.close)
             self.close.reset(staff_id=self.gate.staff_on_duty)
         self.close.bring_forward()
 
     def show_staff(self) -> None:
-        self._take_focus()
+        self.take_focus(self.staff)
         self.staff.reset(self.gate.staff_on_duty)
+        fit_dialog(self.staff)
         self.staff.show()
         self.staff.raise_()
         self.staff.activateWindow()
@@ -124,7 +144,7 @@ class DayDialogs(QObject):
             QMessageBox.warning(None, "岗前准备", "请勾选全部项目并填写当班人员。")
             return
         self.prep.hide()
-        late = "（已记为迟到）" if row["late"] else ""
+        late = "（已记为迟到）" if row.late else ""
         self.window.show_prompt("第十四条 岗前准备", f"岗前准备已确认{late}，可以开始营业。")
         self.changed.emit()
 
@@ -161,14 +181,13 @@ class DayDialogs(QObject):
         self.changed.emit()
 
     # --- menu -----------------------------------------------------------------
-    def add_menu_actions(self, menu: QMenu) -> None:
-        self.prep_action = QAction("岗前准备…", menu, triggered=self.show_prep)
+    def menu_actions(self, menu: QMenu) -> list[QAction]:
+        self.prep_action = QAction("岗前准备…", menu, triggered=lambda: self.show_prep(asked=True))
         self.staff_action = QAction("更换当班人员…", menu, triggered=self.show_staff)
         self.close_action = QAction("日终收尾…", menu, triggered=self.show_close)
         self.reopen_action = QAction("重新开始营业", menu, triggered=self.reopen)
-        for action in (self.prep_action, self.staff_action, self.close_action, self.reopen_action):
-            menu.addAction(action)
         self.update_menu()
+        return [self.prep_action, self.staff_action, self.close_action, self.reopen_action]
 
     def update_menu(self) -> None:
         if not hasattr(self, "prep_action"):

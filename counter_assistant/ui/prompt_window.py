@@ -1,15 +1,20 @@
-"""The always-on-top prompt window. It never takes keyboard focus when a prompt is shown."""
+"""The always-on-top prompt window. It never takes keyboard focus when a prompt is shown.
+
+What a clerk reads in it, top to bottom: whose details are filled in (the customer
+strip, read before the name is said), where in the standard the sentence comes from,
+the sentence itself (always whole: smaller type, then a taller window, then pages with
+a visible 1/2), buttons for the situations, notices and a quiet reminder.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
 import time
-from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QPoint, QRect, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import (
     QFrame,
@@ -26,9 +31,20 @@ from PySide6.QtWidgets import (
 )
 
 from counter_assistant.ui import text
+from counter_assistant.ui.customer_strip import CustomerStrip, ElidedLabel
+from counter_assistant.ui.fitting import (
+    MIN_READABLE_PT,
+    largest_fitting,
+    sized,
+    split_pages,
+    text_height,
+)
+from counter_assistant.ui.screen import available_for, fit_inside, place_on_screen
 
 if TYPE_CHECKING:  # Qt classes are built on first use; keep start-up to what it shows
     from PySide6.QtGui import QMouseEvent
+
+__all__ = ["PromptWindow", "fit_inside", "place_on_screen"]
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +58,15 @@ REMINDERS = (
     "五个决不：决不让人民群众在我这里受冷",
     "五个决不：决不让中心形象在我这里受损",
 )
+GROW_SHARE = 0.65  # a long sentence may make the window at most this tall (of the screen)
+WIDEN_SHARE = 0.7  # and, if that is not enough, this wide
+COMPACT_BELOW = 600  # screens less tall than this (logical px) get no situation buttons
+SAFETY_PX = 4  # what a label's own rounding may add to measured text
+
+
+def default_size(area: QRect) -> tuple[int, int]:
+    """The first size on a screen: small enough to leave the business system its room."""
+    return min(560, int(area.width() * 0.55)), min(300, int(area.height() * 0.45))
 
 
 class PromptLabel(QLabel):
@@ -64,9 +89,13 @@ class PromptWindow(QWidget):
         state_file: Path | None,
         focusable: bool = False,
         bold: bool = False,
+        keys: dict[str, str] | None = None,
     ) -> None:
         super().__init__(None)
         self._bold = bold  # a bold CJK face is another font file in memory
+        self._font_size = font_size
+        self._keys = keys or {}  # action -> its combination, as the clerk reads it
+        self._page_key = self._keys.get("next_page", "")  # what the page badge says to press
         self.setWindowTitle(WINDOW_TITLE)
         flags = (
             Qt.WindowType.Tool
@@ -81,9 +110,16 @@ class PromptWindow(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)  # draw the border
         self._state_file = state_file
         self._drag_offset: QPoint | None = None
+        self._drag_start: QPoint | None = None
+        self._base = QRect()  # the size and place the clerk chose; a long sentence grows it
+        self._grown = False  # larger than _base, for the sentence shown now
+        self._text = ""
+        self._pages: list[str] = [""]
+        self._page = 0
         self._save_timer = QTimer(self, singleShot=True, interval=500, timeout=self.save_geometry)
         self._build(font_size, situations)
         self._reminder_index = 0
+        self._note = ""
         self._reminder_timer = QTimer(self, interval=60_000, timeout=self._next_reminder)
         self._reminder_timer.start()
         self.restore_geometry()
@@ -98,45 +134,54 @@ class PromptWindow(QWidget):
         header = QHBoxLayout()
         self.title_label = QLabel(WINDOW_TITLE, objectName="title")
         self.status_label = QLabel("", objectName="status")
+        for label in (self.title_label, self.status_label):  # clipped, never widening
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.menu_button = QToolButton(text="☰", objectName="menuButton", toolTip="菜单")
         self.menu_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.menu_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        header.addWidget(self.title_label)
-        header.addStretch(1)
-        header.addWidget(self.status_label)
+        header.addWidget(self.title_label, 3)
+        header.addWidget(self.status_label, 2, Qt.AlignmentFlag.AlignRight)
         header.addWidget(self.menu_button)
         outer.addLayout(header)
 
-        self.heading_label = QLabel("", objectName="heading")
+        self.customer = CustomerStrip(font_size, self._keys.get("fields", ""))
+        outer.addWidget(self.customer)
+
+        self.heading_label = ElidedLabel("", objectName="heading")
         outer.addWidget(self.heading_label)
 
         self.prompt_label = PromptLabel("", objectName="prompt")
         self.prompt_label.setWordWrap(True)
+        self.prompt_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.prompt_label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.prompt_label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
-        self.prompt_label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
+        self.prompt_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         font = QFont(self.prompt_label.font())
         font.setPointSize(font_size)
         font.setBold(self._bold)
         self.prompt_label.setFont(font)
-        self.prompt_label.setMinimumHeight(int(font_size * 4.2))
         outer.addWidget(self.prompt_label, 1)
 
         self.context_label = QLabel("", objectName="context")
         self.context_label.setWordWrap(True)
+        self.context_label.hide()
         outer.addWidget(self.context_label)
 
-        grid = QGridLayout()
+        self.buttons_box = QWidget()
+        grid = QGridLayout(self.buttons_box)
+        grid.setContentsMargins(0, 0, 0, 0)
         grid.setSpacing(3)
         self.situation_buttons: dict[str, QPushButton] = {}
         for i, (key, title, hotkey) in enumerate(situations):
             number = (i + 1) % 10
             button = QPushButton(f"{number} {title}", objectName="situation")
-            button.setToolTip(hotkey)
+            button.setToolTip(text.key_text(hotkey))
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            button.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
             button.clicked.connect(lambda _=False, k=key: self.action_requested.emit(k, "click"))
             grid.addWidget(button, i // 5, i % 5)
             self.situation_buttons[key] = button
-        outer.addLayout(grid)
+        outer.addWidget(self.buttons_box)
 
         self.notice_label = QLabel("", objectName="notice")
         self.notice_label.setWordWrap(True)
@@ -145,39 +190,58 @@ class PromptWindow(QWidget):
 
         line = QFrame(frameShape=QFrame.Shape.HLine, objectName="rule")
         outer.addWidget(line)
-        self.reminder_label = QLabel(REMINDERS[0], objectName="reminder")
+        self.reminder_label = ElidedLabel(REMINDERS[0], objectName="reminder")
+        self.page_label = QLabel("", objectName="page")  # in place of the reminder
+        self.page_label.hide()
         footer = QHBoxLayout()
+        footer.addWidget(self.page_label)
         footer.addWidget(self.reminder_label, 1)
         # Frameless windows have no border to drag: the grip resizes, the body moves.
+        self.size_grip = QSizeGrip(self)
+        self.size_grip.installEventFilter(self)
         footer.addWidget(
-            QSizeGrip(self), 0, Qt.AlignmentFlag.AlignBottom | Qt.AlignmentFlag.AlignRight
+            self.size_grip, 0, Qt.AlignmentFlag.AlignBottom | Qt.AlignmentFlag.AlignRight
         )
         outer.addLayout(footer)
-        self.resize(560, 300)
 
     def set_menu(self, menu: QMenu) -> None:
         self.menu_button.setMenu(menu)
 
     # --- content --------------------------------------------------------
     def show_prompt(
-        self, heading: str, prompt: str, context: str = "", locked: bool = False
+        self,
+        heading: str,
+        prompt: str,
+        context: str = "",
+        locked: bool = False,
+        note: str = "",
+        hint: bool = False,
     ) -> None:
+        """A sentence to say (or, ``locked``/``hint``, a message to the clerk, not to say)."""
         self.heading_label.setText(heading)
-        self.prompt_label.setText(prompt)
-        self.prompt_label.setProperty("locked", locked)
+        kind = "locked" if locked else "hint" if hint else "prompt"
+        self.prompt_label.setProperty("kind", kind)
         self.prompt_label.style().unpolish(self.prompt_label)
         self.prompt_label.style().polish(self.prompt_label)
-        self.context_label.setText(context)
-        self.context_label.setVisible(bool(context))
+        self.set_context(context)
+        self._note = note
+        self.reminder_label.setText(note or REMINDERS[self._reminder_index])
         if not self.isVisible():
             self.show_quietly()
+        self._text = prompt
+        self._lay_out_text()
 
     def set_context(self, context: str) -> None:
         self.context_label.setText(context)
         self.context_label.setVisible(bool(context))
 
+    def set_customer(self, details: list[tuple[str, str]], ended: bool) -> None:
+        """The strip: whose details are filled in, the name first and bold."""
+        self.customer.show_details(details, ended)
+
     def set_status(self, status: str, warning: bool = False) -> None:
         self.status_label.setText(status)
+        self.status_label.setToolTip(status)
         self.status_label.setProperty("warning", warning)
         self.status_label.style().unpolish(self.status_label)
         self.status_label.style().polish(self.status_label)
@@ -188,11 +252,128 @@ class PromptWindow(QWidget):
 
     def set_title(self, title: str) -> None:
         self.title_label.setText(title)
+        self.title_label.setToolTip(title)
         self.setWindowTitle(title)
 
     def _next_reminder(self) -> None:
         self._reminder_index = (self._reminder_index + 1) % len(REMINDERS)
-        self.reminder_label.setText(REMINDERS[self._reminder_index])
+        if not self._note:
+            self.reminder_label.setText(REMINDERS[self._reminder_index])
+
+    # --- the whole sentence: smaller type, a taller window, then pages ------------
+    @property
+    def pages(self) -> list[str]:
+        return list(self._pages)
+
+    @property
+    def page(self) -> int:
+        return self._page
+
+    def next_page(self) -> None:
+        """The next page of a long sentence; after the last, the first again."""
+        if len(self._pages) > 1:
+            self._show_page((self._page + 1) % len(self._pages))
+            log.debug("page %d/%d shown", self._page + 1, len(self._pages))
+
+    def _show_page(self, index: int) -> None:
+        self._page = index
+        self.prompt_label.setText(self._pages[index])
+        many = len(self._pages) > 1
+        if many:
+            key = f"  {self._page_key} 翻页" if self._page_key else ""
+            self.page_label.setText(f"第 {index + 1}/{len(self._pages)} 页{key}")
+        self._show_badge(many)
+
+    def _show_badge(self, shown: bool) -> None:
+        self.page_label.setVisible(shown)
+        self.reminder_label.setVisible(not shown)
+
+    def _box(self) -> tuple[int, int, int]:
+        """(text width, text height, what the rest of the window takes in height) now."""
+        self.layout().invalidate()
+        self.layout().activate()
+        label = self.prompt_label
+        inner = label.contentsRect()
+        chrome = self.height() - inner.height()
+        return inner.width() - SAFETY_PX, inner.height() - SAFETY_PX, chrome
+
+    def _lay_out_text(self) -> None:
+        """Whole, in this order: the largest type down to MIN_READABLE_PT in the size the
+        clerk chose; else the window taller, then wider (type as large as then fits, the
+        height trimmed to the text); else pages at the smallest type."""
+        self._pages, self._page = [self._text], 0
+        self._show_page(0)
+        self._restore_base()
+        largest = float(self._font_size)
+        smallest = float(min(self._font_size, MIN_READABLE_PT))
+        font = self.prompt_label.font()
+        width, height, chrome = self._box()
+        points = largest_fitting(font, self._text, width, height, largest, smallest)
+        small = sized(font, smallest)
+        for widen in (False, True):
+            if points is not None:
+                break
+            self._grow(text_height(small, self._text, width) + SAFETY_PX + chrome, widen)
+            width, height, chrome = self._box()
+            points = largest_fitting(font, self._text, width, height, largest, smallest)
+            if points is not None and self.height() > self._base.height():
+                needed = text_height(sized(font, points), self._text, width) + SAFETY_PX + chrome
+                self._set_height(max(needed, self._base.height()))
+        if points is None:  # measured again with the page badge in its place
+            points = smallest
+            self.page_label.setText(f"第 1/9 页  {self._page_key} 翻页")
+            self._show_badge(True)
+            width, height, _ = self._box()
+            self._pages = split_pages(small, self._text, width, height)
+        self.prompt_label.setFont(sized(font, points))
+        self._show_page(0)
+        if len(self._pages) > 1:
+            log.debug("prompt shown in %d pages at %s pt", len(self._pages), points)
+
+    def _set_height(self, height: int) -> None:
+        rect = QRect(self.geometry())
+        bottom = rect.bottom()
+        rect.setHeight(height)
+        if self._base.center().y() > available_for(self).center().y():
+            rect.moveBottom(bottom)
+        self.setGeometry(rect)
+
+    def _grow(self, wanted: int, widen: bool) -> None:
+        """Up to ``wanted`` tall within GROW_SHARE of the screen's height, and with
+        ``widen`` as wide as WIDEN_SHARE of its width; the edges nearest the screen's
+        middle move, the others stay where the clerk put them."""
+        area = available_for(self)
+        base = self._base if self._base.isValid() else self.geometry()
+        rect = QRect(self.geometry())
+        limit = max(base.height(), int(area.height() * GROW_SHARE))
+        height = min(max(wanted, rect.height()), limit, area.height())
+        width = rect.width()
+        if widen:
+            width = min(max(width, int(area.width() * WIDEN_SHARE)), area.width())
+        if (width, height) == (rect.width(), rect.height()):
+            return
+        bottom, right = base.bottom(), base.right()
+        rect.setSize(QSize(width, height))
+        if base.center().y() > area.center().y():  # in the lower half: grow upwards
+            rect.moveBottom(bottom)
+        if base.center().x() > area.center().x():  # in the right half: grow leftwards
+            rect.moveRight(right)
+        self._grown = True
+        self.setGeometry(fit_inside(rect, area))
+
+    def _restore_base(self) -> None:
+        """Back to the clerk's size after a long sentence; else the size now is theirs."""
+        if self._grown and self._base.isValid():
+            self.setGeometry(self._base)
+        else:
+            self._base = self.geometry()
+        self._grown = False
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if obj is self.size_grip and event.type() == QEvent.Type.MouseButtonRelease:
+            self._base, self._grown = self.geometry(), False  # the clerk chose this size
+            QTimer.singleShot(0, self._lay_out_text)
+        return super().eventFilter(obj, event)
 
     # --- showing without taking focus -------------------------------------
     def set_focusable(self, focusable: bool) -> None:
@@ -216,6 +397,7 @@ class PromptWindow(QWidget):
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton:
             self._drag_offset = event.globalPosition().toPoint() - self.frameGeometry().topLeft()
+            self._drag_start = self.pos()
         super().mousePressEvent(event)
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
@@ -224,7 +406,9 @@ class PromptWindow(QWidget):
         super().mouseMoveEvent(event)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
-        self._drag_offset = None
+        if self._drag_start is not None and self._base.isValid():
+            self._base.translate(self.pos() - self._drag_start)  # moved by the clerk
+        self._drag_offset = self._drag_start = None
         super().mouseReleaseEvent(event)
 
     def moveEvent(self, event) -> None:
@@ -238,7 +422,9 @@ class PromptWindow(QWidget):
     def save_geometry(self) -> None:
         if not self._state_file:
             return
-        g = self.geometry()
+        if not self._grown:
+            self._base = self.geometry()
+        g = self._base
         data = {"x": g.x(), "y": g.y(), "width": g.width(), "height": g.height()}
         try:
             self._state_file.parent.mkdir(parents=True, exist_ok=True)
@@ -256,51 +442,26 @@ class PromptWindow(QWidget):
                 rect = QRect(int(d["x"]), int(d["y"]), int(d["width"]), int(d["height"]))
             except (OSError, ValueError, KeyError, TypeError) as exc:
                 log.warning("ignoring unreadable window state %s: %s", self._state_file, exc)
-        self.setGeometry(place_on_screen(rect, self.size().width(), self.size().height()))
+        area = available_for(None)
+        self.buttons_box.setVisible(area.height() >= COMPACT_BELOW)
+        width, height = default_size(area)
+        self._base = place_on_screen(rect, width, height)
+        self.setGeometry(self._base)
         if QGuiApplication.platformName() == "xcb":  # after the first paint: a query costs
             QTimer.singleShot(STEP_ASIDE_MS, self.step_aside)
 
     def step_aside(self) -> None:
         """Another user's prompt window on this display: never cover it exactly."""
-        g = self.geometry()
+        g = self._base if self._base.isValid() else self.geometry()
         placed = place_on_screen(g, g.width(), g.height(), other_instance_rects())
         if placed != g:
             log.info("another Counter Assistant window is there; moved to %s", placed)
-            self.setGeometry(placed)
+            shift = placed.topLeft() - g.topLeft()
+            self._base = placed
+            self.setGeometry(self.geometry().translated(shift) if self._grown else placed)
 
 
-def place_on_screen(
-    rect: QRect | None, width: int, height: int, taken: Sequence[QRect] = ()
-) -> QRect:
-    """Where the window goes: the saved rect, moved (and if need be shrunk) to lie wholly on
-    the screen that shows most of it; the primary screen's lower right without a saved rect,
-    or when no screen shows any of it (a monitor unplugged). ``taken``: where other users'
-    prompt windows are on this display; ours is offset so that it never covers one exactly."""
-    areas = [s.availableGeometry() for s in QGuiApplication.screens()]
-    primary = QGuiApplication.primaryScreen()
-    home = primary.availableGeometry() if primary else QRect(0, 0, 1280, 800)
-    placed, area = fit_inside(QRect(0, 0, width, height), home, corner=True), home
-    if rect is not None and rect.width() > 50 and rect.height() > 50:
-        overlap = [(a.intersected(rect), a) for a in areas]
-        best_visible, best = max(overlap, key=lambda o: o[0].width() * o[0].height(),
-                                 default=(QRect(), home))  # fmt: skip
-        if not best_visible.isEmpty():
-            placed, area = fit_inside(rect, best), best
-    for step in (-STACK_OFFSET, STACK_OFFSET):
-        moved = placed
-        for _ in range(8):
-            if not any(_stacked(moved, t) for t in taken):
-                return moved
-            moved = fit_inside(moved.translated(step, step), area)
-    return placed
-
-
-STACK_OFFSET = 40  # px a second user's window is moved up and left from the first one's
 STEP_ASIDE_MS = 1500
-
-
-def _stacked(a: QRect, b: QRect) -> bool:
-    return abs(a.x() - b.x()) < STACK_OFFSET // 2 and abs(a.y() - b.y()) < STACK_OFFSET // 2
 
 
 def other_instance_rects() -> list[QRect]:
@@ -310,14 +471,3 @@ def other_instance_rects() -> list[QRect]:
     from counter_assistant.platform.x11_windows import other_instances_on
 
     return [QRect(w.x, w.y, w.width, w.height) for w in other_instances_on()]
-
-
-def fit_inside(rect: QRect, area: QRect, corner: bool = False) -> QRect:
-    width = min(rect.width(), area.width())
-    height = min(rect.height(), area.height())
-    if corner:
-        x, y = area.right() - width - 16, area.bottom() - height - 48
-    else:
-        x = min(max(rect.x(), area.left()), area.right() - width + 1)
-        y = min(max(rect.y(), area.top()), area.bottom() - height + 1)
-    return QRect(max(x, area.left()), max(y, area.top()), width, height)

@@ -17,11 +17,8 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
-    QInputDialog,
     QLabel,
-    QLineEdit,
     QMainWindow,
-    QMessageBox,
     QProgressBar,
     QPushButton,
     QTableWidget,
@@ -30,7 +27,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from counter_assistant.core.pin import verify_pin
 from counter_assistant.reports.export import (
     ExportError,
     ExportSummary,
@@ -61,11 +57,15 @@ class _ExportSignals(QObject):
 class SupervisorWindow(QMainWindow):
     export_finished = Signal(object)  # ExportSummary, or an error message str
 
-    def __init__(self, ctx: object | None = None, parent: QWidget | None = None):
-        """ctx: the app Context (optional); its counter database is preselected if present."""
+    def __init__(
+        self, ctx: object | None = None, parent: QWidget | None = None, tasks=None
+    ) -> None:
+        """ctx: the app Context (optional); its counter database is preselected if present.
+        tasks: the TaskRunner that reads and exports off the GUI thread."""
         if isinstance(ctx, QWidget):  # SupervisorWindow(parent) also works
             ctx, parent = None, ctx
         super().__init__(parent)
+        self.tasks = tasks
         self.setWindowTitle(TITLE)
         self.paths: list[Path] = []
         self._thread: threading.Thread | None = None
@@ -317,29 +317,28 @@ def _wrap(layout) -> QWidget:
     return w
 
 
-def ask_pin(parent: QWidget | None, stored_hash: str | None) -> bool:
-    """The counter PC's supervisor gate. True only for the right PIN."""
-    if not stored_hash:
-        QMessageBox.information(
-            parent, TITLE, "尚未设置主管 PIN。请 IT 使用 counter-assistant set-pin 设置。"
-        )
-        return False
-    pin, ok = QInputDialog.getText(
-        parent, "主管验证", "请输入主管 PIN：", QLineEdit.EchoMode.Password
-    )
-    if not ok:
-        return False
-    if verify_pin(pin, stored_hash):
-        return True
-    QMessageBox.warning(parent, TITLE, "PIN 不正确。")
-    return False
+def run_supervisor(ctx, url: str | None = None, center: str | None = None) -> int:
+    """The report window on its own. Where the config in force sets a supervisor PIN (a
+    counter PC), it is asked first, as from the counter's menu. With a server (--url or
+    [sync] url) its first page is today, live, at every counter."""
+    from counter_assistant.core.pin import PinGuard
+    from counter_assistant.ui.pin_dialog import ask_pin
+    from counter_assistant.ui.tasks import TaskRunner
 
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    stored = ctx.config.supervisor_pin_hash
+    if stored and not ask_pin(None, stored, PinGuard(ctx.paths.pin_state_file)):
+        return 1
+    tasks = TaskRunner()
+    window = SupervisorWindow(ctx, tasks=tasks)
+    url = url or ctx.config.sync_url
+    if url:
+        from counter_assistant.ui.live_page import open_server_pages
 
-def run_supervisor(argv: list[str] | object | None = None) -> int:
-    """Create the QApplication and show the window. argv: a list, or the app Context."""
-    ctx = None if argv is None or isinstance(argv, list) else argv
-    args = argv if isinstance(argv, list) else sys.argv
-    app = QApplication.instance() or QApplication(list(args))
-    window = SupervisorWindow(ctx)
+        center_id = center if center is not None else ctx.config.center_id
+        open_server_pages(window, tasks, url, ctx.config.sync_password_file, center_id)
     window.show()
-    return app.exec()
+    try:
+        return app.exec()
+    finally:
+        tasks.shutdown(wait=False)

@@ -73,7 +73,7 @@ DEPENDS = [
     "libxcb-xkb1",
     "libegl1",
     "libgl1",
-    "libcups2",
+    "libcups2",  # printing the one-time notice (Qt's CUPS print support)
 ]
 # Always, whatever dpkg-shlibdeps finds: printing (the one-time notice) goes through CUPS,
 # and Qt's xcb platform loads xinerama at run time.

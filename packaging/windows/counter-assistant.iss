@@ -69,10 +69,10 @@ Source: "{#BundleDir}\*"; DestDir: "{app}"; Flags: ignoreversion recursesubdirs 
 ; No example value is ever in force: the example is only documentation beside the program.
 ; /CONFIG=file becomes the machine-wide config.toml (the previous one kept as .bak);
 ; /CENTER=file and /COUNTER=file become the drop-ins config.d\10-center.toml and
-; config.d\90-counter.toml (read after config.toml, the later winning). Never uninstalled.
+; config.d\20-counter.toml (read after config.toml, the later winning). Never uninstalled.
 Source: "{code:ParamFile|CONFIG}"; DestDir: "{#DataDir}"; DestName: "config.toml"; Flags: external ignoreversion uninsneveruninstall; Check: HasParam('CONFIG')
 Source: "{code:ParamFile|CENTER}"; DestDir: "{#DropIns}"; DestName: "10-center.toml"; Flags: external ignoreversion uninsneveruninstall; Check: HasParam('CENTER')
-Source: "{code:ParamFile|COUNTER}"; DestDir: "{#DropIns}"; DestName: "90-counter.toml"; Flags: external ignoreversion uninsneveruninstall; Check: HasParam('COUNTER')
+Source: "{code:ParamFile|COUNTER}"; DestDir: "{#DropIns}"; DestName: "20-counter.toml"; Flags: external ignoreversion uninsneveruninstall; Check: HasParam('COUNTER')
 Source: "{#ExampleConfig}"; DestDir: "{app}"; DestName: "config.example.toml"; Flags: ignoreversion
 
 [Dirs]

@@ -59,6 +59,20 @@ class HotkeyBackend(ABC):
     def stop(self) -> None:
         """Unregister everything and release threads; idempotent, start() may follow."""
 
+    def retry(self, bindings: Mapping[str, Hotkey]) -> list[HotkeyFailure] | None:
+        """Try again to register ``bindings`` that failed at start (another program held
+        them) while every other hotkey stays registered; return the ones still failing.
+
+        None: this backend cannot do that while running (the service then leaves them
+        failed until the next start). Only combinations another program holds are retried.
+        """
+        return None
+
+
+def retryable(failure: HotkeyFailure) -> bool:
+    """Whether the combination may work later: held by another program, not impossible."""
+    return failure.reason not in (REASON_UNSUPPORTED, REASON_DUPLICATE)
+
 
 def split_duplicates(
     bindings: Mapping[str, Hotkey],

@@ -23,6 +23,7 @@ class FakeHotkeyBackend(HotkeyBackend):
         self.bindings: dict[str, Hotkey] = {}  # the registered ones, while started
         self.start_count = 0
         self.stop_count = 0
+        self.retry_count = 0
         self.running = False
 
     def start(self, bindings: Mapping[str, Hotkey]) -> list[HotkeyFailure]:
@@ -38,6 +39,18 @@ class FakeHotkeyBackend(HotkeyBackend):
             else:
                 self.bindings[action] = hotkey
         return failures
+
+    def retry(self, bindings: Mapping[str, Hotkey]) -> list[HotkeyFailure] | None:
+        self.retry_count += 1
+        if not self.running:
+            return None
+        still = []
+        for action, hotkey in bindings.items():
+            if str(hotkey) in self.taken:
+                still.append(HotkeyFailure(action, str(hotkey), REASON_TAKEN, "fake: still taken"))
+            else:
+                self.bindings[action] = hotkey
+        return still
 
     def stop(self) -> None:
         self.stop_count += 1

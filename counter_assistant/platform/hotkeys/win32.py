@@ -146,6 +146,13 @@ class Win32HotkeyBackend(HotkeyBackend):
                 return 0
         return self._api.def_window_proc(hwnd, message, wparam, lparam)
 
+    def retry(self, bindings: Mapping[str, Hotkey]) -> list[HotkeyFailure] | None:
+        """Register the given ones again to the same window; the others stay registered
+        (the window procedure reads _actions)."""
+        if self._hwnd is None:
+            return None
+        return [f for a, h in bindings.items() if (f := self._register(a, h)) is not None]
+
     def _register(self, action: str, hotkey: Hotkey) -> HotkeyFailure | None:
         combo = str(hotkey)
         vk = virtual_key(hotkey.key)

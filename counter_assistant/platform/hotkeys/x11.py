@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import logging
 import os
+import queue
 import select
 import threading
 import warnings
@@ -104,6 +105,7 @@ class X11HotkeyBackend(HotkeyBackend):
         self._grabs: list[tuple[int, int]] = []  # (keycode, modifiers) grabbed on root
         self._actions: dict[tuple[int, int], str] = {}  # (keycode, clean mask) -> action
         self._other: str | None = None  # another instance holding the grabs, once looked up
+        self._retries: queue.Queue[_Retry] = queue.Queue()  # served by the event thread
         self.repeats_ignored = 0  # auto-repeat KeyPress events skipped (for tests, logs)
 
     def _open(self):
@@ -144,6 +146,17 @@ class X11HotkeyBackend(HotkeyBackend):
             )
             self._thread.start()
             return failures
+
+    def retry(self, bindings: Mapping[str, Hotkey]) -> list[HotkeyFailure] | None:
+        """Grab the given ones again on the event thread, which owns the connection, so
+        the grabs that work are never let go in between."""
+        request = _Retry(dict(bindings))
+        with self._lock:
+            if self._thread is None or self._wake is None:
+                return None
+            self._retries.put(request)
+            os.write(self._wake[1], b"r")
+        return request.failures if request.done.wait(2.0) else None
 
     def stop(self) -> None:
         with self._lock:
@@ -253,7 +266,9 @@ class X11HotkeyBackend(HotkeyBackend):
             while True:
                 ready, _, _ = select.select([fd, wake_fd], [], [])
                 if wake_fd in ready:
-                    return
+                    if b"x" in os.read(wake_fd, 64):
+                        return
+                    self._serve_retries(display)
                 while display.pending_events():
                     event = display.next_event()
                     if event.type == X.KeyRelease:
@@ -270,8 +285,28 @@ class X11HotkeyBackend(HotkeyBackend):
         except Exception as exc:  # connection lost: hotkeys stop, the app keeps running
             log.error("X11 hotkeys: event thread stopped: %s", exc)
 
+    def _serve_retries(self, display) -> None:
+        root = display.screen().root
+        while not self._retries.empty():
+            request = self._retries.get_nowait()
+            self._other = None  # the other user may have quit, or another may have come
+            for action, hotkey in request.bindings.items():
+                failure = self._grab(display, root, action, hotkey)
+                if failure:
+                    request.failures.append(failure)
+            request.done.set()
+
     def _fire(self, action: str) -> None:
         try:
             self._on_fire(action)
         except Exception:
             log.exception("X11 hotkeys: on_fire(%r) raised", action)
+
+
+class _Retry:
+    """One retry() call handed to the event thread, and its answer."""
+
+    def __init__(self, bindings: dict[str, Hotkey]) -> None:
+        self.bindings = bindings
+        self.failures: list[HotkeyFailure] = []
+        self.done = threading.Event()

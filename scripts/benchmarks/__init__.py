@@ -1,0 +1,1 @@
+"""The measurements behind scripts/bench.py, one module per quality target of the brief."""
