@@ -38,11 +38,13 @@ FORBIDDEN = [
     r"/translations/(?![a-z]+_(zh_cn|zh_tw|en)\.qm$)",
     r"/(pytest|_pytest|pytestqt|setuptools|pip)/",
     r"(^|/)libcups\.so",  # the system's, so it matches the system's print service
+    *([] if IS_WIN else [r"libqt6network|pyside6/qtnetwork"]),  # Windows' lock only
 ]
 # Python modules that must not be in the archive (checked in the build's PYZ table of contents).
 FORBIDDEN_MODULES = [
     "unittest", "asyncio", "multiprocessing", "keyboard._keyboard_tests",
     "keyboard._mouse_tests", "PySide6.QtSvg", "PySide6.QtDBus", "tkinter",
+    *([] if IS_WIN else ["PySide6.QtNetwork"]),
 ]  # fmt: skip
 # Must be there.
 REQUIRED = [
