@@ -35,12 +35,15 @@ export DEBIAN_FRONTEND=noninteractive
 
 step "tools"
 # PyInstaller needs binutils; dpkg-shlibdeps (dpkg-dev) computes Depends; lintian; the
-# running-window check needs Xvfb and xdotool; the ICU audit strace.
+# running-window check needs Xvfb and xdotool; the ICU audit strace, a CUPS scheduler with
+# the cups-pdf printer (and poppler) for the notice, and PostgreSQL for the live page.
 need=()
 for tool in objdump:binutils dpkg-deb:dpkg dpkg-shlibdeps:dpkg-dev lintian:lintian \
-    Xvfb:xvfb xdotool:xdotool git:git strace:strace; do
-    command -v "${tool%%:*}" >/dev/null || need+=("${tool#*:}")
+    Xvfb:xvfb xdotool:xdotool git:git strace:strace /usr/sbin/cupsd:cups \
+    /usr/lib/cups/backend/cups-pdf:printer-driver-cups-pdf pdfinfo:poppler-utils; do
+    command -v "${tool%%:*}" >/dev/null || [ -e "${tool%%:*}" ] || need+=("${tool#*:}")
 done
+compgen -G '/usr/lib/postgresql/*/bin/pg_ctl' >/dev/null || need+=(postgresql)
 if [ ${#need[@]} -gt 0 ]; then
     apt-get update -qq
     apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
