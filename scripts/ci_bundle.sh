@@ -5,7 +5,8 @@
 #     every feature run under strace asks ICU for no data (the bundle's libicudata is a stub)
 #   deb: build; lintian without errors
 #   fresh install with the counter's config (and drop-ins) already in place, through apt
-#     and through dpkg with no terminal: rc 0, IT's files byte-identical
+#     and through dpkg with no terminal: rc 0, IT's files byte-identical; check-config
+#     reads them (the id from the per-counter drop-in, named as its source)
 #   remove: no autostart entry left; purge: IT's files kept, the package's own gone
 #   upgrade from 0.1.0 (which shipped config.toml as a conffile) over an edited config,
 #     with a window open under Xvfb: rc 0, no prompt, config byte-identical, the window
@@ -107,9 +108,9 @@ dpkg-deb --info "$OLD" conffiles | grep -qx "$ETC/config.toml" || fail "old pack
 
 counter_config() {  # the files IT places before installing, then their checksums
     mkdir -p $ETC/config.d
-    printf '[counter]\nid = "CI-07"\nwindow = "7"\ndepartment = "归集科"\n' >$ETC/config.toml
+    printf '[counter]\nid = "CI-00"\ndepartment = "归集科"\n' >$ETC/config.toml
     cp packaging/linux/config.d/10-center.toml $ETC/config.d/
-    printf '[counter]\nwindow = "7"\n' >$ETC/config.d/20-counter.toml
+    printf '[counter]\nid = "CI-07"\nwindow = "7"\n' >$ETC/config.d/20-counter.toml
 }
 sums() { find $ETC -type f -print0 | sort -z | xargs -0 sha256sum; }
 
@@ -130,7 +131,18 @@ done
 step "installed --version, check-config, self-check"
 /usr/bin/$PKG --version
 data=$(mktemp -d)
-env -u COUNTER_ASSISTANT_CONFIG QT_QPA_PLATFORM=offscreen /usr/bin/$PKG check-config --data-dir "$data"
+# The drop-ins are read: the id comes from the per-counter file (it wins over config.toml),
+# the center's values from the center-wide file, and check-config names each file.
+shown=$(env -u COUNTER_ASSISTANT_CONFIG QT_QPA_PLATFORM=offscreen /usr/bin/$PKG check-config \
+    --data-dir "$data") || fail "check-config exited $? with IT's files in place"
+echo "$shown"
+grep -qx "config files, later wins: $ETC/config.toml, $ETC/config.d/10-center.toml, $ETC/config.d/20-counter.toml" \
+    <<<"$shown" || fail "check-config did not read config.toml and both drop-ins in name order"
+grep -q "^counter CI-07, window 7, 归集科;" <<<"$shown" || fail "the counter is not CI-07, window 7"
+grep -qxF "  counter.id = 'CI-07'    <- $ETC/config.d/20-counter.toml" <<<"$shown" ||
+    fail "check-config does not show the counter id from $ETC/config.d/20-counter.toml"
+grep -qxF "  center.opening = '08:30'    <- $ETC/config.d/10-center.toml" <<<"$shown" ||
+    fail "check-config does not show the center's values from $ETC/config.d/10-center.toml"
 env -u COUNTER_ASSISTANT_CONFIG QT_QPA_PLATFORM=offscreen /usr/bin/$PKG self-check --data-dir "$data"
 rm -rf "$data"
 

@@ -453,3 +453,17 @@ def test_spec_version_information_for_the_windows_executables(spec_ns):
     info = eval(text, vars(versioninfo))  # what PyInstaller itself does with the file
     assert info.ffi.fileVersionMS == (1 << 16) | 2
 
+
+def test_the_example_dropins_load_cleanly_and_the_counter_file_wins(tmp_path, monkeypatch):
+    """What IT copies from /usr/share/doc/counter-assistant/examples/config.d/: every key
+    valid, nothing commented in that would fail, the counter's own file read last."""
+    examples = ROOT / "packaging" / "linux" / "config.d"
+    machine = tmp_path / "machine"
+    shutil.copytree(examples, machine / "config.d")
+    monkeypatch.setenv(config_mod.MACHINE_DIR_ENV, str(machine))
+    cfg = config_mod.load_config()
+    assert cfg.problems == []
+    assert cfg.files == [machine / "config.d" / n for n in ("10-center.toml", "20-counter.toml")]
+    assert cfg.origin["counter.id"] == str(machine / "config.d" / "20-counter.toml")
+    assert cfg.origin["center.name"] == str(machine / "config.d" / "10-center.toml")
+    assert not cfg.sync_url  # each counter's own login: never in the center-wide file
