@@ -24,11 +24,20 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from benchmarks import bundle, export_csv, export_xlsx, latency, memory, start, sync_catchup
+from benchmarks import (
+    bundle,
+    export_csv,
+    export_xlsx,
+    frozen_start,
+    latency,
+    memory,
+    start,
+    sync_catchup,
+)
 from benchmarks.common import Display, Row, Run, child_env, log, machine
 from benchmarks.data import prepare_data_dir
 
-MEASUREMENTS = [latency, start, memory, export_csv, export_xlsx, sync_catchup, bundle]
+MEASUREMENTS = [latency, start, memory, export_csv, export_xlsx, sync_catchup, frozen_start, bundle]
 TARGETS = [t for m in MEASUREMENTS for t in m.TARGETS]
 COUNTER_ID = "BENCH-01"
 CONFIG = f"""
@@ -66,18 +75,22 @@ SIZES = {
         "xlsx_runs": 1,
         "sync_records": 2_000,
         "sync_runs": 1,
+        "frozen": False,  # building the bare frozen window alone takes half a minute
     },
 }
 
 
 def run_all(args: argparse.Namespace) -> dict:
     wanted = set(args.only.split(",")) if args.only else None
+    sizes = dict(SIZES["quick" if args.quick else "full"])
+    if wanted and "frozen_start_ratio" in wanted:
+        sizes["frozen"] = True
     display = Display()
     work = Path(tempfile.mkdtemp(prefix="ca-bench-"))
     rows: dict[str, Row] = {}
     try:
         run = Run(
-            SIZES["quick" if args.quick else "full"],
+            sizes,
             args.seed,
             work,
             display.display,

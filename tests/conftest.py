@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -31,6 +34,16 @@ def isolated_dirs(tmp_path, monkeypatch):
     monkeypatch.setenv(MACHINE_DIR_ENV, str(tmp_path / "machine"))  # empty: no machine config
     monkeypatch.delenv("COUNTER_ASSISTANT_CONFIG", raising=False)
     return home
+
+
+@pytest.fixture(autouse=True)
+def isolated_runtime_dir(monkeypatch):
+    """The single-instance lock lives here: never the session's own runtime dir.
+    (A short path of its own: a Unix socket's path is limited to 107 bytes.)"""
+    runtime = Path(tempfile.mkdtemp(prefix="ca-rt-"))
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
+    yield runtime
+    shutil.rmtree(runtime, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)
