@@ -33,7 +33,14 @@ from typing import BinaryIO
 
 from peewee import SqliteDatabase
 
-from counter_assistant.storage.db import SQLITE_HEADER, connect, counter_id_of, sidecars
+from counter_assistant.storage.db import (
+    SQLITE_HEADER,
+    connect,
+    counter_id_of,
+    done_writing,
+    sidecars,
+    writing_here,
+)
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +62,7 @@ class LiveDatabase:
         self.counter_id = counter_id
         self.db: SqliteDatabase | None = None
         self._file: BinaryIO | None = None  # the file the connection opened, for its header
+        self._registered: tuple[int, int] | None = None  # see storage/db.py _WRITING
         self._stamp: _Stamp | None = None
         self._pending: str | None = None  # what happened to the file, until handled
         self._moved = False  # the foreign file is dealt with (adopted or kept aside)
@@ -75,6 +83,7 @@ class LiveDatabase:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.db = connect(self.path)
             self._stamp = _Stamp.of(self.path)
+            self._registered = writing_here(self.path)
             with contextlib.suppress(OSError):  # unreadable: the write itself will tell
                 self._file = open(self.path, "rb", buffering=0)  # noqa: SIM115 (kept open)
         if self._pending is None:
@@ -109,6 +118,8 @@ class LiveDatabase:
         if self._file is not None:  # after the connection: nothing of its locks is left
             self._file.close()
             self._file = None
+        done_writing(self._registered)
+        self._registered = None
 
     # -- noticing ---------------------------------------------------------------------
     def _changed(self) -> str | None:
