@@ -36,6 +36,7 @@ from counter_assistant.ui.bridge import Bridge
 from counter_assistant.ui.controller import CounterController
 from counter_assistant.ui.counter import CounterUi
 from counter_assistant.ui.day_dialogs import DayDialogs
+from counter_assistant.ui.gc_guard import GarbageCollector
 from counter_assistant.ui.hotkey_service import Chooser, HotkeyService
 from counter_assistant.ui.prompt_window import PromptWindow
 from counter_assistant.ui.qt_texts import install_chinese_qt_texts
@@ -240,6 +241,7 @@ def run_app(
         )
         return 0
 
+    app._collector = GarbageCollector(app)  # Qt objects are destroyed on the GUI thread only
     counter = build_counter(ctx, clock, choose)
     ui = counter.ui
     install_excepthook(ui.notify)

@@ -6,6 +6,7 @@ or writes a log file outside the test's own temporary folder.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import shutil
@@ -57,6 +58,22 @@ def own_log_handlers():
         root.removeHandler(handler)
         handler.close()
     root.setLevel(level)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def collect_on_the_main_thread():
+    """As in the app (ui/gc_guard.py): cyclic garbage is collected on the main thread
+    only, never in a worker that happens to allocate, where a Qt object in a cycle would be
+    destroyed on the wrong thread."""
+    gc.disable()
+    yield
+    gc.enable()
+
+
+@pytest.fixture(autouse=True)
+def collect_after_each_test():
+    yield
+    gc.collect()
 
 
 @pytest.fixture(scope="session")

@@ -189,7 +189,11 @@ def test_stop_is_prompt_and_start_again_works(xvfb_display, other) -> None:
 def test_choose_backend_picks_x11_when_the_server_is_reachable(xvfb_display, monkeypatch) -> None:
     monkeypatch.setenv("DISPLAY", xvfb_display)
     backend, reasons = choose_backend("auto", lambda a: None)
-    assert backend is not None and backend.name == "x11" and reasons == []
+    try:
+        assert backend is not None and backend.name == "x11" and reasons == []
+    finally:
+        if backend is not None:
+            backend.stop()  # closes the connection it opened to probe the server
 
 
 def test_x_server_going_away_does_not_hang_or_raise() -> None:
