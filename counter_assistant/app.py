@@ -36,6 +36,7 @@ from counter_assistant.ui.bridge import Bridge
 from counter_assistant.ui.controller import CounterController
 from counter_assistant.ui.counter import CounterUi
 from counter_assistant.ui.day_dialogs import DayDialogs
+from counter_assistant.ui.gc_guard import GarbageCollector
 from counter_assistant.ui.hotkey_service import Chooser, HotkeyService
 from counter_assistant.ui.prompt_window import PromptWindow
 from counter_assistant.ui.qt_texts import install_chinese_qt_texts
@@ -214,6 +215,16 @@ def build_sync(ctx: Context, ui: CounterUi, bridge: Bridge) -> SyncService | Non
     return sync
 
 
+def quiet_for_restart(app: QApplication, counter: Counter) -> bool:
+    """No dialog of ours open (the dialog stack, the notice preview, any other window or
+    menu) and nothing under way in the background (a notice being printed): a restart into
+    a newly installed version would interrupt nothing the clerk is doing."""
+    from counter_assistant.platform.upgrade import qt_is_idle
+
+    ui = counter.ui
+    return not ui.dialogs_open() and not counter.tasks.busy and qt_is_idle(app, ui.window)
+
+
 def run_app(
     ctx: Context,
     clock: Clock | None = None,
@@ -239,11 +250,26 @@ def run_app(
         )
         return 0
 
+    app._collector = GarbageCollector(app)  # Qt objects are destroyed on the GUI thread only
     counter = build_counter(ctx, clock, choose)
     ui = counter.ui
     install_excepthook(ui.notify)
     instance.activated.connect(ui.bring_forward)
     counter.start()
+
+    # Upgrades (platform/upgrade.py): restart into a new version at a quiet moment; quit
+    # when the package is removed; on Windows the installer's Restart Manager restarts us.
+    from counter_assistant.platform import upgrade
+
+    upgrades = upgrade.UpgradeRestarter(
+        app.quit, lambda: quiet_for_restart(app, counter), upgrade.installed_executable()
+    )
+    instance.upgraded.connect(upgrades.watcher.upgrade_announced)
+    instance.removed.connect(upgrades.watcher.removal_announced)
+    counter.bridge.hotkey.connect(upgrades.policy.activity)
+    ui.window.action_requested.connect(upgrades.policy.activity)
+    upgrades.start()
+    upgrade.register_application_restart()
 
     if exit_when_ready:
 
@@ -270,4 +296,7 @@ def run_app(
     signal.signal(signal.SIGINT, lambda *_: app.quit())
     wake = QTimer(interval=250, timeout=lambda: None)
     wake.start()
-    return app.exec()
+    code = app.exec()
+    instance.release()  # records are written by now; a clean exit leaves no socket behind
+    upgrades.finish()  # execs the new version when an upgrade asked for a restart
+    return code

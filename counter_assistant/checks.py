@@ -200,7 +200,8 @@ def _check_qt() -> list[str]:
     if sys.platform.startswith("linux") and not os.environ.get("DISPLAY"):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # e.g. over SSH
     try:
-        from PySide6.QtNetwork import QLocalServer  # noqa: F401  (single instance)
+        if sys.platform == "win32":  # the single-instance lock (elsewhere a Unix socket)
+            from PySide6.QtNetwork import QLocalServer  # noqa: F401
         from PySide6.QtWidgets import QApplication
 
         from counter_assistant.ui.counter import app_icon

@@ -129,6 +129,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("autostart", help="start the window at login for this user")
     _add_common(p)
     p.add_argument("state", choices=("on", "off", "status"))
+
+    # For the package's maintainer scripts: tell every running window of an upgrade/removal.
+    p = sub.add_parser("notify-running", help=argparse.SUPPRESS)
+    p.add_argument("message", choices=("upgraded", "removed"))
+    p.add_argument("--wait", type=float, default=0.0, help="seconds to wait for them to quit")
     return parser
 
 
@@ -342,6 +347,14 @@ def cmd_autostart(args: argparse.Namespace) -> int:
     return autostart_command(args.state)
 
 
+def cmd_notify_running(args: argparse.Namespace) -> int:
+    if sys.platform == "win32":  # the installer's Restart Manager closes and restarts it there
+        return 0
+    from counter_assistant.platform.instance_socket import notify_command
+
+    return notify_command(args.message, args.wait)
+
+
 COMMANDS = {
     "run": cmd_run,
     "prompts": cmd_prompts,
@@ -355,4 +368,5 @@ COMMANDS = {
     "supervisor": cmd_supervisor,
     "set-pin": cmd_set_pin,
     "autostart": cmd_autostart,
+    "notify-running": cmd_notify_running,
 }

@@ -29,6 +29,7 @@ from benchmarks import (
     content_reach,
     export_csv,
     export_xlsx,
+    frozen_start,
     latency,
     memory,
     start,
@@ -38,7 +39,8 @@ from benchmarks.common import Display, Row, Run, child_env, log, machine
 from benchmarks.data import prepare_data_dir
 
 MEASUREMENTS = [
-    latency, start, memory, export_csv, export_xlsx, sync_catchup, content_reach, bundle,
+    latency, start, memory, export_csv, export_xlsx, sync_catchup, content_reach,
+    frozen_start, bundle,
 ]  # fmt: skip
 TARGETS = [t for m in MEASUREMENTS for t in m.TARGETS]
 COUNTER_ID = "BENCH-01"
@@ -77,18 +79,22 @@ SIZES = {
         "xlsx_runs": 1,
         "sync_records": 2_000,
         "sync_runs": 1,
+        "frozen": False,  # building the bare frozen window alone takes half a minute
     },
 }
 
 
 def run_all(args: argparse.Namespace) -> dict:
     wanted = set(args.only.split(",")) if args.only else None
+    sizes = dict(SIZES["quick" if args.quick else "full"])
+    if wanted and "frozen_start_ratio" in wanted:
+        sizes["frozen"] = True
     display = Display()
     work = Path(tempfile.mkdtemp(prefix="ca-bench-"))
     rows: dict[str, Row] = {}
     try:
         run = Run(
-            SIZES["quick" if args.quick else "full"],
+            sizes,
             args.seed,
             work,
             display.display,

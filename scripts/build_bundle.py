@@ -25,31 +25,49 @@ IS_WIN = sys.platform == "win32"
 # Must never be in the bundle (checked on the result, not trusted to `excludes`).
 FORBIDDEN = [
     r"(lib)?qt6(qml|quick|designer|webengine|3d|multimedia|pdf|charts|virtualkeyboard|"
-    r"test|sql|help|uitools|wayland|opengl|labs|lottie)",
-    r"py(side6/qt)(qml|quick|webengine|3d|multimedia|pdf|designer|uitools|help|test|sql)",
-    r"/plugins/(qmltooling|sqldrivers|designer|egldeviceintegrations|wayland|tls)",
+    r"test|sql|help|uitools|wayland|opengl|labs|lottie|svg)",
+    r"py(side6/qt)(qml|quick|webengine|3d|multimedia|pdf|designer|uitools|help|test|sql|svg|dbus)",
+    r"/plugins/(qmltooling|sqldrivers|designer|egldeviceintegrations|wayland|tls|iconengines|"
+    r"xcbglintegrations)",
+    r"/plugins/platforms/(lib)?qminimal\.",
+    r"/plugins/platformthemes/(lib)?qxdgdesktopportal",
+    r"/plugins/imageformats/(lib)?q(ico|svg)\.",
     r"/qml/",
     r"tkinter|libtk\d|libtcl\d|tcl/|tk/",
     r"opengl32sw\.dll|d3dcompiler",
     r"/translations/(?![a-z]+_(zh_cn|zh_tw|en)\.qm$)",
     r"/(pytest|_pytest|pytestqt|setuptools|pip)/",
     r"(^|/)libcups\.so",  # the system's, so it matches the system's print service
+    *([] if IS_WIN else [r"libqt6network|pyside6/qtnetwork"]),  # Windows' lock only
 ]
+# Python modules that must not be in the archive (checked in the build's PYZ table of contents).
+FORBIDDEN_MODULES = [
+    "unittest", "asyncio", "multiprocessing", "keyboard._keyboard_tests",
+    "keyboard._mouse_tests", "PySide6.QtSvg", "PySide6.QtDBus", "tkinter",
+    *([] if IS_WIN else ["PySide6.QtNetwork"]),
+]  # fmt: skip
 # Must be there.
 REQUIRED = [
     "counter_assistant/resources/prompts/zh-Hans.toml",
     "counter_assistant/resources/business_catalog.toml",
     "counter_assistant/resources/notice/notice.html",
-    # printing the one-time notice (Windows has its print support inside the library)
-    "PySide6/Qt6PrintSupport.dll" if IS_WIN else "PySide6/Qt/lib/libQt6PrintSupport.so.6",
-    *([] if IS_WIN else ["PySide6/Qt/plugins/printsupport/libcupsprintersupport.so"]),
     "PySide6/plugins/platforms/qwindows.dll"
     if IS_WIN
     else "PySide6/Qt/plugins/platforms/libqxcb.so",
     "PySide6/plugins/platforms/qoffscreen.dll"
     if IS_WIN
     else "PySide6/Qt/plugins/platforms/libqoffscreen.so",
+    # printing the one-time notice: Qt's print support, its binding and the system's
+    # printers (CUPS on Linux through the system's libcups2)
+    "PySide6/Qt6PrintSupport.dll" if IS_WIN else "PySide6/Qt/lib/libQt6PrintSupport.so.6",
+    "PySide6/QtPrintSupport.pyd" if IS_WIN else "PySide6/QtPrintSupport.abi3.so",
+    "PySide6/plugins/printsupport/windowsprintersupport.dll"
+    if IS_WIN
+    else "PySide6/Qt/plugins/printsupport/libcupsprintersupport.so",
 ]
+# Python modules that must be in the archive: the center server's driver (imported on
+# first use only, so a missing one would show only once a counter syncs).
+REQUIRED_MODULES = ["pg8000", "pg8000.native", "scramp"]
 
 
 def human(n: float) -> str:
@@ -83,6 +101,26 @@ def check_contents(bundle: Path, files: list[tuple[int, str]]) -> list[str]:
         if not (internal / rel).is_file():
             problems.append(f"missing from the bundle: _internal/{rel}")
     return problems
+
+
+def archive_modules(exe: Path) -> set[str] | None:
+    """Module names in the executable's PYZ archive (None where PyInstaller cannot read it)."""
+    try:
+        from PyInstaller.archive.readers import CArchiveReader
+
+        return set(CArchiveReader(str(exe)).open_embedded_archive("PYZ.pyz").toc)
+    except Exception as exc:  # another layout or version: the file checks still ran
+        print(f"note: cannot read the module archive of {exe.name}: {exc}")
+        return None
+
+
+def check_modules(modules: set[str]) -> list[str]:
+    bad = [m for m in sorted(modules) if any(m == f or m.startswith(f + ".") for f in
+                                             FORBIDDEN_MODULES)]  # fmt: skip
+    missing = [m for m in REQUIRED_MODULES if m not in modules]
+    return [f"module should not be in the bundle: {m}" for m in bad] + [
+        f"module missing from the bundle: {m}" for m in missing
+    ]
 
 
 def tar_gz(bundle: Path) -> Path:
@@ -129,8 +167,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {human(size):>10}  {rel}")
 
     problems = check_contents(bundle, files)
+    icu = [(size, rel) for size, rel in files if "libicudata" in rel]
+    if icu and icu[0][0] > 2**20 and os.environ.get("CA_KEEP_ICU_DATA") != "1":
+        problems.append(f"ICU data should be the stub (build.spec): {icu[0][1]} {human(icu[0][0])}")
     # A windowed .exe has no console: on Windows the checks use the -cli twin.
     exe = bundle / (f"{NAME}-cli.exe" if IS_WIN else NAME)
+    modules = archive_modules(exe)
+    if modules is not None:
+        problems += check_modules(modules)
     rc, _ = run_bundle(exe, "--version")
     if rc:
         problems.append(f"--version exited {rc}")

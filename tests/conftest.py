@@ -6,8 +6,12 @@ or writes a log file outside the test's own temporary folder.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
+import shutil
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -34,6 +38,16 @@ def isolated_dirs(tmp_path, monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def isolated_runtime_dir(monkeypatch):
+    """The single-instance lock lives here: never the session's own runtime dir.
+    (A short path of its own: a Unix socket's path is limited to 107 bytes.)"""
+    runtime = Path(tempfile.mkdtemp(prefix="ca-rt-"))
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
+    yield runtime
+    shutil.rmtree(runtime, ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
 def own_log_handlers():
     """setup_logging (called by load_context) points the log at the test's data folder;
     afterwards its handler goes, so the next test never writes into this one's folder."""
@@ -44,6 +58,22 @@ def own_log_handlers():
         root.removeHandler(handler)
         handler.close()
     root.setLevel(level)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def collect_on_the_main_thread():
+    """As in the app (ui/gc_guard.py): cyclic garbage is collected on the main thread
+    only, never in a worker that happens to allocate, where a Qt object in a cycle would be
+    destroyed on the wrong thread."""
+    gc.disable()
+    yield
+    gc.enable()
+
+
+@pytest.fixture(autouse=True)
+def collect_after_each_test():
+    yield
+    gc.collect()
 
 
 @pytest.fixture(scope="session")

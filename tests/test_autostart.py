@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shlex
+import subprocess
 import sys
 
 import pytest
@@ -151,3 +152,25 @@ def test_cli_wiring(xdg, capsys):
 
     assert main(["autostart", "status"]) == 0
     assert "autostart off" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("running", "registered"),
+    [
+        (r"C:\Program Files\CounterAssistant\counter-assistant-cli.exe",
+         r"C:\Program Files\CounterAssistant\counter-assistant.exe"),
+        (r"C:\Program Files\CounterAssistant\COUNTER-ASSISTANT-CLI.EXE",
+         r"C:\Program Files\CounterAssistant\COUNTER-ASSISTANT.EXE"),
+        (r"C:\Program Files\CounterAssistant\counter-assistant.exe",
+         r"C:\Program Files\CounterAssistant\counter-assistant.exe"),
+        ("/opt/counter-assistant/counter-assistant", "/opt/counter-assistant/counter-assistant"),
+    ],
+)  # fmt: skip
+def test_autostart_always_registers_the_windowed_executable(
+    registry, monkeypatch, running, registered
+):
+    """`autostart on` from counter-assistant-cli.exe: the Run value names the windowed .exe."""
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setattr(sys, "executable", running)
+    assert autostart.autostart_command("on", "win32") == 0
+    assert registry.values == {"CounterAssistant": subprocess.list2cmdline([registered])}

@@ -494,3 +494,47 @@ def test_a_storage_failure_at_start_reaches_the_window(make_counter, qtbot):
     assert "数据库" in notices(ui) and "schema 99" in notices(ui)  # from reading it at start
     qtbot.waitUntil(lambda: "2 条记录已暂存" in notices(ui))  # from the recorder's replay
     assert counter.recorder.pending_count == 2  # the replayed row and today's preparation
+
+
+def test_a_second_users_window_is_not_stacked_on_the_first(qapp):
+    from PySide6.QtCore import QRect
+    from PySide6.QtGui import QGuiApplication
+
+    area = QGuiApplication.primaryScreen().availableGeometry()
+    first = place_on_screen(None, 400, 200)  # the default corner
+    second = place_on_screen(None, 400, 200, taken=[first])
+    assert second != first and area.contains(second)
+    assert (first.x() - second.x(), first.y() - second.y()) == (40, 40)
+    third = place_on_screen(None, 400, 200, taken=[first, second])
+    assert third not in (first, second)
+    saved = QRect(area.left() + 10, area.top() + 10, 400, 200)  # up and left is the edge
+    moved = place_on_screen(saved, 400, 200, taken=[saved])
+    assert moved != saved and area.contains(moved)
+    assert place_on_screen(saved, 400, 200, taken=[QRect(900, 500, 400, 200)]) == saved
+
+
+def test_hotkeys_held_by_another_users_window_say_so_and_ask_no_new_combination(
+    make_ui, monkeypatch
+):
+    from counter_assistant.platform.hotkeys import fake as fake_module
+    from counter_assistant.platform.hotkeys.base import REASON_OTHER_INSTANCE
+
+    monkeypatch.setattr(fake_module, "REASON_TAKEN", REASON_OTHER_INSTANCE)
+    ui = make_ui(taken={f"ctrl+alt+{n}" for n in "1234567890"})
+    notice = ui.window.notice_label.text()
+    assert "另一个窗口服务助手" in notice and "请该用户退出" in notice
+    assert "其他程序" not in notice and "更换组合" not in notice and "换一个组合" not in notice
+
+
+def test_the_window_steps_aside_from_another_users_window(make_ui, monkeypatch):
+    from counter_assistant.ui import prompt_window
+
+    ui = make_ui()
+    before = ui.window.geometry()
+    monkeypatch.setattr(prompt_window, "other_instance_rects", lambda: [before])
+    ui.window.step_aside()
+    after = ui.window.geometry()
+    assert (before.x() - after.x(), before.y() - after.y()) == (40, 40)
+    monkeypatch.setattr(prompt_window, "other_instance_rects", lambda: [])
+    ui.window.step_aside()
+    assert ui.window.geometry() == after

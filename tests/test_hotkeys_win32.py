@@ -1,6 +1,6 @@
-"""Win32 backend logic with a fake user32: registration, conflicts, WM_HOTKEY decoding.
-
-RegisterHotKey itself cannot run here; everything around it does.
+"""Win32 backend logic with a fake user32: the message-only window, registration to it,
+conflicts, WM_HOTKEY through its window procedure (as any message loop, modal ones too,
+dispatches it). RegisterHotKey itself cannot run here; everything around it does.
 """
 
 from __future__ import annotations
@@ -9,8 +9,6 @@ import ctypes
 import sys
 
 import pytest
-import shiboken6
-from PySide6.QtCore import QByteArray
 
 from counter_assistant.core.hotkeyspec import NAMED_KEYS, parse_hotkey
 from counter_assistant.platform.hotkeys import win32_api
@@ -21,7 +19,6 @@ from counter_assistant.platform.hotkeys.base import (
 )
 from counter_assistant.platform.hotkeys.win32 import (
     MSG,
-    HotkeyMessageFilter,
     Win32HotkeyBackend,
     modifier_flags,
     virtual_key,
@@ -39,15 +36,36 @@ WM_KEYDOWN = 0x0100
 
 
 class FakeUser32:
-    """Stands in for win32_api: tracks registrations like Windows does per thread."""
+    """Stands in for win32_api: one message-only window, registrations per window, and
+    dispatch to the window procedure as a message loop (Qt's or a modal one) would."""
+
+    HWND = 0x5A5A0
 
     def __init__(self, taken: set[tuple[int, int]] = frozenset(), fail: int = 0) -> None:
         self.taken = taken  # (modifiers without NOREPEAT, vk) owned by "another program"
         self.fail = fail  # a different error code for every call, if set
         self.registered: dict[int, tuple[int, int]] = {}
         self.unregistered: list[int] = []
+        self.windows: dict[int, object] = {}
+        self.destroyed: list[int] = []
+        self.default_calls: list[tuple[int, int, int, int]] = []
+        self.next_hwnd = self.HWND
 
-    def register_hotkey(self, hotkey_id: int, modifiers: int, vk: int) -> int:
+    def create_message_window(self, proc) -> int:
+        self.next_hwnd += 1
+        self.windows[self.next_hwnd] = proc
+        return self.next_hwnd
+
+    def destroy_window(self, hwnd: int) -> None:
+        self.windows.pop(hwnd)
+        self.destroyed.append(hwnd)
+
+    def def_window_proc(self, hwnd: int, message: int, wparam: int, lparam: int) -> int:
+        self.default_calls.append((hwnd, message, wparam, lparam))
+        return 0
+
+    def register_hotkey(self, hwnd: int, hotkey_id: int, modifiers: int, vk: int) -> int:
+        assert hwnd in self.windows, "hotkeys go to a live window of ours, never NULL"
         if self.fail:
             return self.fail
         if hotkey_id in self.registered or (modifiers & ~MOD_NOREPEAT, vk) in self.taken:
@@ -55,9 +73,16 @@ class FakeUser32:
         self.registered[hotkey_id] = (modifiers, vk)
         return 0
 
-    def unregister_hotkey(self, hotkey_id: int) -> bool:
+    def unregister_hotkey(self, hwnd: int, hotkey_id: int) -> bool:
+        assert hwnd in self.windows
         self.unregistered.append(hotkey_id)
         return self.registered.pop(hotkey_id, None) is not None
+
+    def press(self, hotkey_id: int, message: int = WM_HOTKEY) -> int:
+        """Windows posts WM_HOTKEY to the window; some message loop dispatches it."""
+        ((hwnd, proc),) = self.windows.items()
+        lparam = (0x32 << 16) | MOD_CONTROL | MOD_ALT  # what Windows puts there
+        return proc(hwnd, message, hotkey_id, lparam)
 
 
 BINDINGS = {
@@ -65,14 +90,6 @@ BINDINGS = {
     "phone": parse_hotkey("ctrl+alt+1"),
     "picker": parse_hotkey("win+shift+f12"),
 }
-
-
-def hotkey_msg(hotkey_id: int, message: int = WM_HOTKEY) -> MSG:
-    msg = MSG()
-    msg.message = message
-    msg.wParam = hotkey_id
-    msg.lParam = (0x32 << 16) | MOD_CONTROL | MOD_ALT  # what Windows puts there
-    return msg
 
 
 def id_of(api: FakeUser32, modifiers: int, vk: int) -> int:
@@ -113,6 +130,7 @@ def test_start_registers_each_combo_with_norepeat_and_unique_ids(qapp) -> None:
     api = FakeUser32()
     backend = Win32HotkeyBackend(lambda a: None, api=api)
     assert backend.start(BINDINGS) == []
+    assert len(api.windows) == 1  # one message-only window holds them all
     assert sorted(api.registered.values()) == sorted(
         [
             (MOD_CONTROL | MOD_ALT | MOD_NOREPEAT, 0x32),
@@ -129,6 +147,30 @@ def test_start_registers_each_combo_with_norepeat_and_unique_ids(qapp) -> None:
     other.stop()
 
 
+def test_wm_hotkey_reaches_the_window_procedure_from_any_message_loop(qapp) -> None:
+    """What a modal loop does with a message for a window: dispatch it to its procedure.
+    No Qt event filter is involved, so a drag or a native dialog loses no hotkey."""
+    api = FakeUser32()
+    fired: list[str] = []
+    backend = Win32HotkeyBackend(fired.append, api=api)
+    backend.start(BINDINGS)
+    assert api.press(id_of(api, MOD_WIN | MOD_SHIFT | MOD_NOREPEAT, 0x7B)) == 0
+    assert api.press(id_of(api, MOD_CONTROL | MOD_ALT | MOD_NOREPEAT, 0x31)) == 0
+    assert fired == ["picker", "phone"]
+    backend.stop()
+
+
+def test_other_messages_and_ids_go_to_the_default_procedure(qapp) -> None:
+    api = FakeUser32()
+    fired: list[str] = []
+    backend = Win32HotkeyBackend(fired.append, api=api)
+    backend.start(BINDINGS)
+    api.press(9999)  # not one of ours
+    api.press(min(api.registered), message=WM_KEYDOWN)
+    assert fired == [] and len(api.default_calls) == 2
+    backend.stop()
+
+
 def test_conflict_is_reported_and_the_rest_still_fire(qapp) -> None:
     api = FakeUser32(taken={(MOD_CONTROL | MOD_ALT, 0x32)})
     fired: list[str] = []
@@ -138,10 +180,7 @@ def test_conflict_is_reported_and_the_rest_still_fire(qapp) -> None:
         ("greeting", "ctrl+alt+2", REASON_TAKEN)
     ]
     assert "占用" in failures[0].reason and "1409" in failures[0].detail
-    phone_id = id_of(api, MOD_CONTROL | MOD_ALT | MOD_NOREPEAT, 0x31)
-    msg = hotkey_msg(phone_id)
-    event_type = QByteArray(b"windows_generic_MSG")
-    assert backend._filter.nativeEventFilter(event_type, ctypes.addressof(msg)) == (True, 0)
+    api.press(id_of(api, MOD_CONTROL | MOD_ALT | MOD_NOREPEAT, 0x31))
     assert fired == ["phone"]
     backend.stop()
 
@@ -158,9 +197,8 @@ def test_retry_registers_a_combination_once_its_owner_lets_go(qapp) -> None:
     assert backend.retry(greeting) == []
     assert set(before.items()) < set(api.registered.items())  # the others stayed put
     greeting_id = id_of(api, MOD_CONTROL | MOD_ALT | MOD_NOREPEAT, 0x32)
-    msg = hotkey_msg(greeting_id)
-    event_type = QByteArray(b"windows_generic_MSG")
-    assert backend._filter.nativeEventFilter(event_type, ctypes.addressof(msg)) == (True, 0)
+    assert len(api.windows) == 1 and not api.destroyed  # registered to the same window
+    assert api.press(greeting_id) == 0
     assert fired == ["greeting"]
     backend.stop()
     assert backend.retry(greeting) is None  # not running: nothing to add to
@@ -175,57 +213,43 @@ def test_other_register_errors_say_cannot_register(qapp) -> None:
     backend.stop()
 
 
-def test_stop_unregisters_everything_and_is_idempotent(qapp) -> None:
+def test_no_window_means_the_backend_is_unavailable(qapp) -> None:
+    class NoWindow(FakeUser32):
+        def create_message_window(self, proc) -> int:
+            raise OSError(8, "CreateWindowExW(HWND_MESSAGE) failed")
+
+    with pytest.raises(BackendUnavailable, match="hotkey window"):
+        Win32HotkeyBackend(lambda a: None, api=NoWindow()).start(BINDINGS)
+
+
+def test_stop_unregisters_everything_destroys_the_window_and_is_idempotent(qapp) -> None:
     api = FakeUser32()
     fired: list[str] = []
     backend = Win32HotkeyBackend(fired.append, api=api)
     backend.start(BINDINGS)
     ids = set(api.registered)
-    greeting_filter = backend._filter
+    (hwnd,) = api.windows
+    proc = api.windows[hwnd]
     backend.stop()
     backend.stop()
     assert api.registered == {} and set(api.unregistered) == ids
-    assert backend._filter is None
-    msg = hotkey_msg(min(ids))
-    handled = greeting_filter.nativeEventFilter(b"windows_generic_MSG", ctypes.addressof(msg))
-    assert handled == (False, 0)
+    assert api.windows == {} and api.destroyed == [hwnd]
+    proc(hwnd, WM_HOTKEY, min(ids), 0)  # a late message for the old window fires nothing
     assert fired == []
     assert backend.start(BINDINGS) == []  # "resume hotkeys" after "pause"
-    assert len(api.registered) == 3
+    assert len(api.registered) == 3 and len(api.windows) == 1
     backend.stop()
 
 
-def test_filter_decodes_a_real_msg_from_its_address(qapp) -> None:
-    fired: list[str] = []
-    filt = HotkeyMessageFilter({7: "greeting", 8: "picker"}, fired.append)
-    msg = hotkey_msg(8)
-    address = ctypes.addressof(msg)
-    # The address as a plain int and as the shiboken6.VoidPtr PySide6 really passes.
-    assert filt.nativeEventFilter(QByteArray(b"windows_generic_MSG"), address) == (True, 0)
-    assert filt.nativeEventFilter(b"windows_generic_MSG", shiboken6.VoidPtr(address)) == (True, 0)
-    assert fired == ["picker", "picker"]
-
-
-def test_filter_ignores_other_messages_ids_and_event_types(qapp) -> None:
-    fired: list[str] = []
-    filt = HotkeyMessageFilter({7: "greeting"}, fired.append)
-    keydown = hotkey_msg(7, message=WM_KEYDOWN)
-    unknown = hotkey_msg(99)
-    ours = hotkey_msg(7)
-    assert filt.nativeEventFilter(b"windows_generic_MSG", ctypes.addressof(keydown)) == (False, 0)
-    assert filt.nativeEventFilter(b"windows_generic_MSG", ctypes.addressof(unknown)) == (False, 0)
-    assert filt.nativeEventFilter(b"xcb_generic_event_t", ctypes.addressof(ours)) == (False, 0)
-    assert filt.nativeEventFilter(b"windows_generic_MSG", 0) == (False, 0)
-    assert fired == []
-
-
-def test_filter_survives_a_failing_callback(qapp) -> None:
+def test_window_procedure_survives_a_failing_callback(qapp) -> None:
     def boom(action: str) -> None:
         raise RuntimeError(action)
 
-    msg = hotkey_msg(3)
-    filt = HotkeyMessageFilter({3: "greeting"}, boom)
-    assert filt.nativeEventFilter(b"windows_generic_MSG", ctypes.addressof(msg)) == (True, 0)
+    api = FakeUser32()
+    backend = Win32HotkeyBackend(boom, api=api)
+    backend.start(BINDINGS)
+    assert api.press(min(api.registered)) == 0
+    backend.stop()
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="checks the non-Windows refusal")
@@ -233,4 +257,6 @@ def test_real_api_is_refused_off_windows() -> None:
     with pytest.raises(BackendUnavailable, match="Windows"):
         Win32HotkeyBackend(lambda a: None)
     with pytest.raises(OSError, match="Windows"):
-        win32_api.register_hotkey(1, MOD_CONTROL, 0x41)
+        win32_api.register_hotkey(1, 1, MOD_CONTROL, 0x41)
+    with pytest.raises(OSError, match="Windows"):
+        win32_api.create_message_window(lambda *a: 0)

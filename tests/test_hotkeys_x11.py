@@ -189,7 +189,11 @@ def test_stop_is_prompt_and_start_again_works(xvfb_display, other) -> None:
 def test_choose_backend_picks_x11_when_the_server_is_reachable(xvfb_display, monkeypatch) -> None:
     monkeypatch.setenv("DISPLAY", xvfb_display)
     backend, reasons = choose_backend("auto", lambda a: None)
-    assert backend is not None and backend.name == "x11" and reasons == []
+    try:
+        assert backend is not None and backend.name == "x11" and reasons == []
+    finally:
+        if backend is not None:
+            backend.stop()  # closes the connection it opened to probe the server
 
 
 def test_x_server_going_away_does_not_hang_or_raise() -> None:
@@ -203,3 +207,64 @@ def test_x_server_going_away_does_not_hang_or_raise() -> None:
     assert time.monotonic() - began < 1.0
     with pytest.raises(BackendUnavailable):
         backend.start(BINDINGS)
+
+
+OTHER_INSTANCE = """
+import sys
+from PySide6.QtWidgets import QApplication, QWidget
+from counter_assistant.core.hotkeyspec import parse_hotkey
+from counter_assistant.platform.hotkeys.x11 import X11HotkeyBackend
+app = QApplication(["counter-assistant"])
+app.setApplicationName("CounterAssistant")  # the app's WM_CLASS, as run_app sets it
+window = QWidget()
+window.setGeometry(600, 400, 320, 180)
+window.show()
+for _ in range(20):
+    app.processEvents()
+backend = X11HotkeyBackend(lambda action: None)
+assert backend.start({"greeting": parse_hotkey("ctrl+alt+2"),
+                      "phone": parse_hotkey("ctrl+alt+1")}) == []
+print("up", flush=True)
+app.exec()
+"""
+
+
+def test_another_users_instance_is_named_as_the_cause(xvfb_display, other) -> None:
+    """Two users on one display: the first one's window holds the grabs."""
+    import os
+    import subprocess
+    import sys
+
+    from counter_assistant.platform.hotkeys.base import REASON_OTHER_INSTANCE
+    from counter_assistant.platform.x11_windows import other_instances_on
+
+    env = {**os.environ, "DISPLAY": xvfb_display}
+    env.pop("QT_QPA_PLATFORM", None)
+    first = subprocess.Popen([sys.executable, "-c", OTHER_INSTANCE], env=env,
+                             stdout=subprocess.PIPE)  # fmt: skip
+    backend = X11HotkeyBackend(Recorder(), display_name=xvfb_display)
+    try:
+        assert first.stdout.readline() == b"up\n"
+        (window,) = other_instances_on(xvfb_display)
+        assert window.pid == first.pid
+        assert (window.x, window.y, window.width, window.height) == (600, 400, 320, 180)
+        failures = backend.start(BINDINGS)
+        taken = sorted((f.combo, f.reason) for f in failures)
+        assert taken == [("ctrl+alt+1", REASON_OTHER_INSTANCE),
+                         ("ctrl+alt+2", REASON_OTHER_INSTANCE)]  # fmt: skip
+        assert f"pid {first.pid}" in failures[0].detail
+        # Tried again while the first user's window runs: still named as the cause.
+        held = {f.action: BINDINGS[f.action] for f in failures}
+        still = backend.retry(held)
+        assert sorted((f.combo, f.reason) for f in still) == taken
+        first.kill()  # that user quits: the combinations come back on the next try
+        first.wait()
+        deadline = time.monotonic() + TIMEOUT
+        while (still := backend.retry(held)) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert still == []
+    finally:
+        backend.stop()
+        first.kill()
+        first.wait()
+        first.stdout.close()

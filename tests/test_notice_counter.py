@@ -216,3 +216,36 @@ def test_the_fields_dialog_asks_for_the_notice_with_what_it_holds(counter, qtbot
     session = counter.ui.controller.session
     assert session.business_key == "withdraw_purchase" and session.missing_docs == ("购房发票",)
     assert counter.ui.notice._dialog_notice.business == business.name
+
+
+def test_no_restart_into_an_upgrade_while_a_dialog_is_open_or_a_notice_prints(counter, qtbot):
+    from PySide6.QtWidgets import QApplication
+
+    from counter_assistant.app import quiet_for_restart
+
+    app = QApplication.instance()
+    for widget in app.topLevelWidgets():  # windows other tests left open in this process
+        if widget.isVisible() and widget is not counter.ui.window:
+            widget.hide()
+    prepare(counter)
+    customer(counter)
+    assert quiet_for_restart(app, counter)
+    counter.ui.dispatch("notice_dialog", "tray")
+    dialog = counter.ui.notice.dialog
+    qtbot.waitUntil(dialog.isVisible)
+    assert counter.ui.dialogs_open() and not quiet_for_restart(app, counter)
+    dialog.reject()
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    assert quiet_for_restart(app, counter)
+
+    counter.ui.open_fields()  # a dialog of the focus stack
+    qtbot.waitUntil(counter.ui.fields.isVisible)
+    assert counter.ui.dialogs_open() and not quiet_for_restart(app, counter)
+    counter.ui.fields.reject()
+    qtbot.waitUntil(lambda: quiet_for_restart(app, counter))
+
+    release = threading.Event()
+    counter.tasks.run(lambda: release.wait(10))  # e.g. a notice on its way to the printer
+    assert not quiet_for_restart(app, counter)
+    release.set()
+    qtbot.waitUntil(lambda: quiet_for_restart(app, counter))

@@ -293,3 +293,54 @@ def test_close_while_failing_leaves_rows_in_pending_file_then_replays(
     assert pending.read_text() == ""
     (aside,) = tmp_path.glob("pending.unreadable-*.jsonl")
     assert aside.read_text() == '{"table": "usage_ev\n'
+
+
+def test_a_reader_in_another_process_never_takes_the_writers_wal(dbpath, tmp_path):
+    """IT's nightly backup or a supervisor's export reads the database while the window
+    writes. When that reader closes, SQLite checkpoints and deletes the WAL if it finds no
+    other connection's lock: the writer's checks of the file must not drop its locks (closing
+    any descriptor of the file does, on POSIX), or the next records go into a deleted WAL,
+    invisible to every reader and lost in a crash."""
+    count = [sys.executable, "-c", textwrap.dedent(f"""
+        import sqlite3
+        con = sqlite3.connect({str(dbpath)!r}, timeout=5)
+        print(con.execute("SELECT count(*) FROM usage_event").fetchone()[0])
+        con.close()
+    """)]  # fmt: skip
+    rec = Recorder(dbpath, tmp_path / "pending.jsonl", "PJ-03")
+    rec.start()
+    try:
+        for i in range(1, 5):
+            rec.record(make_rec(i))
+            assert rec.flush(5)
+            seen = subprocess.run(count, capture_output=True, text=True, check=True).stdout
+            assert int(seen) == i, f"record {i} is not visible to another process"
+            assert os.path.exists(str(dbpath) + "-wal")
+    finally:
+        rec.close()
+
+
+def test_a_folder_scan_in_the_same_process_keeps_the_writers_locks(dbpath, tmp_path):
+    """The report window opened from the counter's menu runs in the window's own process
+    and may scan the folder that holds the live database: reading its header with a plain
+    open() and close() would drop the writer's locks just the same."""
+    from counter_assistant.reports.sources import why_unreadable
+    from counter_assistant.storage.db import is_sqlite_file
+
+    count = [sys.executable, "-c", textwrap.dedent(f"""
+        import sqlite3
+        con = sqlite3.connect({str(dbpath)!r}, timeout=5)
+        print(con.execute("SELECT count(*) FROM usage_event").fetchone()[0])
+        con.close()
+    """)]  # fmt: skip
+    rec = Recorder(dbpath, tmp_path / "pending.jsonl", "PJ-03")
+    rec.start()
+    try:
+        for i in range(1, 4):
+            rec.record(make_rec(i))
+            assert rec.flush(5)
+            assert is_sqlite_file(dbpath) and why_unreadable(dbpath) is None
+            seen = subprocess.run(count, capture_output=True, text=True, check=True).stdout
+            assert int(seen) == i, f"record {i} is not visible to another process"
+    finally:
+        rec.close()

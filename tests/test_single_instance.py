@@ -1,11 +1,16 @@
-"""One instance per user session: second start notifies the first; stale sockets are reused."""
+"""One instance per user: a second start notifies the first; stale sockets are reused;
+no other user can hold the lock or talk to the window."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import socket
+import stat
 import sys
+import tempfile
 import uuid
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QDir
@@ -22,7 +27,7 @@ def app_id():
     return f"ca-test-{uuid.uuid4().hex[:8]}"
 
 
-TRANSPORTS = ["qt", "abstract"] if sys.platform.startswith("linux") else ["qt"]
+TRANSPORTS = ["qt", "unix"] if sys.platform != "win32" else ["qt"]
 
 
 @pytest.fixture(params=TRANSPORTS)
@@ -83,7 +88,7 @@ def test_stale_socket_after_crash_does_not_block(app_id):
     inst.release()
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="abstract sockets: Linux")
+@pytest.mark.skipif(sys.platform == "win32", reason="Unix sockets")
 def test_killed_instance_does_not_block_the_next_start(app_id):
     import subprocess
 
@@ -133,3 +138,220 @@ def test_second_process_brings_the_first_forward(qtbot, app_id, transport):
         proc = subprocess.Popen([sys.executable, "-c", code])
     assert proc.wait(timeout=30) == 3  # it was told to exit
     first.release()
+
+
+# --- the Unix channel: private directory, peer check, messages, other users ----------------
+
+unix_only = pytest.mark.skipif(sys.platform == "win32", reason="Unix sockets")
+
+
+@unix_only
+def test_the_lock_lives_in_the_users_runtime_dir(isolated_runtime_dir, app_id):
+    inst = SingleInstance(app_id, transport="unix")
+    assert inst.acquire()
+    where = isolated_runtime_dir / "counter-assistant"
+    assert stat.S_IMODE(where.stat().st_mode) == 0o700
+    sockets = list(where.glob("*.sock"))
+    assert len(sockets) == 1 and stat.S_IMODE(sockets[0].stat().st_mode) == 0o600
+    inst.release()
+    assert not list(where.glob("*.sock"))
+
+
+@unix_only
+def test_a_directory_open_to_others_or_owned_by_another_is_refused(tmp_path):
+    from counter_assistant.platform import instance_socket as chan
+
+    runtime = tmp_path / "rt"
+    runtime.mkdir(mode=0o700)
+    (runtime / "counter-assistant").mkdir(mode=0o755)
+    os.chmod(runtime / "counter-assistant", 0o755)
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    env = {"XDG_RUNTIME_DIR": str(runtime), "HOME": str(tmp_path / "home")}
+    got = chan.socket_dir(env, tmp=str(tmp))
+    assert got == tmp / f"counter-assistant-{os.getuid()}"  # the next candidate
+    with pytest.raises(chan.UnsafeDirectory):
+        chan._checked_dir(runtime / "counter-assistant", os.getuid())
+    with pytest.raises(chan.UnsafeDirectory):
+        chan._checked_dir(runtime, os.getuid() + 1)  # not that user's
+
+
+@unix_only
+def test_messages_reach_the_running_instance(qtbot, app_id):
+    import threading
+
+    from counter_assistant.platform import instance_socket as chan
+
+    inst = SingleInstance(app_id, transport="unix")
+    assert inst.acquire()
+    path = inst._impl.listener.socket_path
+    results = []
+
+    def in_background(call) -> None:  # the reply comes from this thread's event loop
+        thread = threading.Thread(target=lambda: results.append(call()))
+        thread.start()
+        qtbot.waitUntil(lambda: not thread.is_alive(), timeout=5000)
+
+    for word, signal in (("upgraded", inst.upgraded), ("removed", inst.removed)):
+        with qtbot.waitSignal(signal, timeout=3000):
+            in_background(lambda w=word: chan.send(path, w))
+    assert chan.running_sockets([str(path.parent)]) == [path]
+    in_background(lambda: chan.notify_running("upgraded", patterns=[str(path.parent)]))
+    assert results == [True, True, (1, 0)]
+    inst.release()
+    assert chan.running_sockets([str(path.parent)]) == []
+
+
+@unix_only
+def test_a_socket_path_longer_than_the_address_limit_still_works(tmp_path):
+    from counter_assistant.platform import instance_socket as chan
+
+    deep = tmp_path / ("d" * 60) / ("e" * 60)
+    deep.mkdir(parents=True, mode=0o700)
+    listener = chan.Listener(deep, "counter-assistant-x")
+    assert listener.try_lock()
+    listener.listen()
+    try:
+        assert len(str(listener.socket_path)) > 107
+        assert chan.send(listener.socket_path, "activate", reply=False)
+        assert list(listener.accept()) == ["activate"]
+    finally:
+        listener.close()
+
+
+@unix_only
+def test_a_start_that_cannot_hand_over_says_so(app_id, capfd, monkeypatch):
+    from counter_assistant.platform import instance_socket as chan
+    from counter_assistant.platform import single_instance as si
+
+    monkeypatch.setattr(si, "HANDOVER_TRIES", 2)
+    listener = chan.Listener(chan.socket_dir(), server_name(app_id))
+    assert listener.try_lock()  # holds the lock, never listens: a hung first instance
+    try:
+        inst = SingleInstance(app_id)
+        assert inst.acquire() is True and not inst.is_primary  # runs, but not silently
+        err = capfd.readouterr().err
+        assert "does not answer" in err and str(os.getpid()) in err
+    finally:
+        listener.close()
+
+
+@unix_only
+def test_notify_waits_for_the_windows_to_quit(app_id):
+    """prerm's `notify-running removed --wait`: returns once the holders are gone."""
+    import subprocess
+
+    from counter_assistant.platform import instance_socket as chan
+
+    code = (
+        "import sys\n"
+        "from PySide6.QtCore import QCoreApplication\n"
+        "from counter_assistant.platform.single_instance import SingleInstance\n"
+        "app = QCoreApplication([])\n"
+        f"inst = SingleInstance({app_id!r}, transport='unix')\n"
+        "assert inst.acquire()\n"
+        "inst.removed.connect(app.quit)\n"
+        "print('up', flush=True)\n"
+        "sys.exit(app.exec())\n"
+    )
+    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE)
+    try:
+        assert child.stdout.readline() == b"up\n"
+        told, left = chan.notify_running("removed", wait=10, patterns=[str(chan.socket_dir())])
+        assert (told, left) == (1, 0)
+        assert child.wait(timeout=10) == 0
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+        child.stdout.close()
+
+
+def _other_user() -> int:
+    """A real unprivileged local user (created when missing); needs root."""
+    import pwd
+    import subprocess
+
+    name = "ca-test-other"
+    try:
+        return pwd.getpwnam(name).pw_uid
+    except KeyError:
+        subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin",
+                        name], check=True, capture_output=True)  # fmt: skip
+        return pwd.getpwnam(name).pw_uid
+
+
+def _as_user(uid: int, action) -> str:
+    """Run action() in a child process that has become ``uid``; returns what it returned."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: drop to the other user, try, report, leave at once
+        os.close(read)
+        try:
+            os.setgroups([])
+            os.setgid(uid)
+            os.setuid(uid)
+            result = action()
+        except BaseException as exc:
+            result = f"error: {type(exc).__name__}: {exc}"
+        os.write(write, str(result).encode())
+        os._exit(0)
+    os.close(write)
+    with os.fdopen(read, "rb") as fh:
+        out = fh.read().decode()
+    os.waitpid(pid, 0)
+    return out
+
+
+root_only = pytest.mark.skipif(
+    sys.platform == "win32" or os.geteuid() != 0, reason="a second real user needs root"
+)
+
+
+@root_only
+def test_another_user_can_neither_squat_nor_reach_the_lock(tmp_path, app_id, request):
+    from counter_assistant.platform import instance_socket as chan
+
+    other = _other_user()
+    shared_tmp = Path(tempfile.mkdtemp(prefix="ca-tmp-"))
+    os.chmod(shared_tmp, 0o1777)  # like /tmp
+    request.addfinalizer(lambda: shutil.rmtree(shared_tmp, ignore_errors=True))
+    home = shared_tmp / "home"
+    env = {"HOME": str(home)}  # no XDG_RUNTIME_DIR: the /tmp fallback is the one to squat
+    predictable = shared_tmp / f"counter-assistant-{os.getuid()}"
+
+    # The other user creates our predictable /tmp name first.
+    def squat() -> str:
+        path = predictable
+        path.mkdir(mode=0o777)
+        os.chmod(path, 0o777)
+        return "squatted"
+
+    assert _as_user(other, squat) == "squatted"
+    ours = chan.socket_dir(env, tmp=str(shared_tmp))
+    assert ours == home / ".cache" / "counter-assistant" / "run"  # not the squatted one
+    inst = SingleInstance(app_id, transport="unix", runtime_dir=None)
+    inst._impl.runtime_dir = None
+    listener = chan.Listener(ours, inst.name)
+    assert listener.try_lock()
+    listener.listen()
+    try:
+        # The other user cannot reach our socket at all (0700 directory) ...
+        def knock() -> str:
+            return "reached" if chan.send(listener.socket_path, "removed", owner=0) else "refused"
+
+        assert _as_user(other, knock) == "refused"
+        # ... and a message it gets in some other way is ignored (SO_PEERCRED).
+        os.chmod(ours, 0o755)
+        os.chmod(listener.socket_path, 0o666)
+        replies = []
+
+        def knock_and_read() -> str:
+            return "answered" if chan.send(listener.socket_path, "removed", owner=0) else "ignored"
+
+        replies.append(_as_user(other, knock_and_read))
+        assert list(listener.accept()) == []
+        assert replies == ["ignored"]
+    finally:
+        os.chmod(ours, 0o700)
+        listener.close()

@@ -18,10 +18,25 @@ RUN_VALUE = "CounterAssistant"
 STARTUP_LINK = "窗口服务助手.lnk"  # the installer's all-users Startup shortcut (see the .iss)
 
 
+CLI_SUFFIX = "-cli"  # counter-assistant-cli.exe: the console twin of the windowed .exe
+
+
+def windowed_executable(executable: str) -> str:
+    """The windowed program beside ``executable``: `autostart on` run from
+    counter-assistant-cli.exe must not register the console one (a console window at every
+    login, and closing it ends the app). Windows paths are handled on any OS (tests)."""
+    sep = max(executable.rfind("\\"), executable.rfind("/"))
+    folder, name = executable[: sep + 1], executable[sep + 1 :]
+    stem, dot, ext = name.rpartition(".") if "." in name else (name, "", "")
+    if stem.lower().endswith(CLI_SUFFIX):
+        return folder + stem[: -len(CLI_SUFFIX)] + dot + ext
+    return executable
+
+
 def launch_command() -> list[str]:
-    """The frozen executable, or this Python running the package."""
+    """The frozen windowed executable, or this Python running the package."""
     if getattr(sys, "frozen", False):
-        return [sys.executable]
+        return [windowed_executable(sys.executable)]
     return [sys.executable, "-m", "counter_assistant"]
 
 

@@ -6,6 +6,7 @@ locked, and its hotkeys stop firing; the app resets that state on unlock.
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import sys
 from collections.abc import Callable
@@ -38,21 +39,65 @@ class UnlockFilter(QAbstractNativeEventFilter):
         return False, 0
 
 
-def watch_unlock(window_id: int, on_unlock: Callable[[], None]) -> UnlockFilter | None:
-    """Register for session notifications on Windows; None elsewhere or on failure."""
-    if sys.platform != "win32":
-        return None
-    import ctypes
+class _Wtsapi32:
+    """The two calls of wtsapi32.dll, with their prototypes: a window handle above 2**31
+    passed without argtypes raised ctypes.ArgumentError, which no OSError handler caught."""
 
-    try:
-        if not ctypes.windll.wtsapi32.WTSRegisterSessionNotification(
-            window_id, NOTIFY_FOR_THIS_SESSION
-        ):
-            log.warning("cannot register for session notifications; relying on the timer")
+    def __init__(self) -> None:
+        import ctypes
+        from ctypes import wintypes
+
+        dll = ctypes.WinDLL("wtsapi32", use_last_error=True)  # type: ignore[attr-defined]
+        dll.WTSRegisterSessionNotification.argtypes = (wintypes.HWND, wintypes.DWORD)
+        dll.WTSRegisterSessionNotification.restype = wintypes.BOOL
+        dll.WTSUnRegisterSessionNotification.argtypes = (wintypes.HWND,)
+        dll.WTSUnRegisterSessionNotification.restype = wintypes.BOOL
+        self.register = dll.WTSRegisterSessionNotification
+        self.unregister = dll.WTSUnRegisterSessionNotification
+
+
+class UnlockWatch:
+    """Registered for session notifications until close() (also called when the app quits)."""
+
+    def __init__(self, api, window_id: int, event_filter: UnlockFilter) -> None:
+        self._api = api
+        self.window_id = window_id
+        self.filter = event_filter
+
+    def close(self) -> None:
+        if self.filter is None:
+            return
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.removeNativeEventFilter(self.filter)
+        try:
+            self._api.unregister(self.window_id)
+        except (OSError, ctypes.ArgumentError) as exc:
+            log.warning("cannot unregister session notifications: %s", exc)
+        self.filter = None
+
+
+def watch_unlock(window_id: int, on_unlock: Callable[[], None], api=None) -> UnlockWatch | None:
+    """Register for session notifications on Windows (or with ``api``, a fake in tests);
+    None elsewhere or on failure. The watch ends with close() or when the app quits."""
+    if api is None:
+        if sys.platform != "win32":
             return None
-    except OSError as exc:
+        try:
+            api = _Wtsapi32()
+        except OSError as exc:
+            log.warning("session notifications unavailable (%s); relying on the timer", exc)
+            return None
+    try:
+        registered = api.register(window_id, NOTIFY_FOR_THIS_SESSION)
+    except (OSError, ctypes.ArgumentError) as exc:
         log.warning("session notifications unavailable (%s); relying on the timer", exc)
         return None
-    watcher = UnlockFilter(on_unlock)
-    QCoreApplication.instance().installNativeEventFilter(watcher)
-    return watcher
+    if not registered:
+        log.warning("cannot register for session notifications; relying on the timer")
+        return None
+    app = QCoreApplication.instance()
+    watch = UnlockWatch(api, window_id, UnlockFilter(on_unlock))
+    app.installNativeEventFilter(watch.filter)
+    app.aboutToQuit.connect(watch.close)
+    return watch

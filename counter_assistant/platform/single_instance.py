@@ -1,7 +1,8 @@
-"""One window per user session, via a local socket (a named pipe on Windows).
+"""One window per user and database, through a local channel only this user can reach.
 
 The first start listens; a later start connects, asks it to come forward, and exits.
-Nothing a crash leaves behind blocks the next start.
+The channel also carries the package's word on an upgrade or removal (see upgrade.py).
+Nothing a crash leaves behind blocks the next start, and no other user can hold the lock.
 """
 
 from __future__ import annotations
@@ -10,8 +11,8 @@ import getpass
 import hashlib
 import logging
 import os
-import socket
 import sys
+import time
 
 from PySide6.QtCore import QObject, QSocketNotifier, Signal
 
@@ -19,6 +20,7 @@ log = logging.getLogger(__name__)
 
 APP_ID = "counter-assistant"
 MESSAGE = b"activate\n"
+HANDOVER_TRIES = 30  # x 0.1 s: a first instance still starting up gets 3 s to answer
 
 
 def current_user() -> str:
@@ -34,15 +36,23 @@ def server_name(app_id: str = APP_ID, user: str | None = None) -> str:
     return f"{app_id}-{digest[:16]}"
 
 
+def say(message: str) -> None:
+    """A start that does not become the window says why: on stderr and in the log."""
+    log.warning("single instance: %s", message)
+    print(f"counter-assistant: {message}", file=sys.stderr)
+
+
 class SingleInstance(QObject):
     """The first start listens; later starts ask it to come forward and exit.
 
-    Linux: an abstract-namespace Unix socket. The kernel frees it when the process
-    dies, so a crash leaves nothing stale, and QtNetwork (2 MB, a few ms at every
-    start) is not loaded. Elsewhere: QLocalServer (a named pipe on Windows).
+    Linux and other Unix systems: a Unix socket and a lock file in the user's own runtime
+    directory (instance_socket.py); no QtNetwork is loaded. Windows: QLocalServer (a named
+    pipe open to this user only).
     """
 
     activated = Signal()  # another start asked this instance to come forward
+    upgraded = Signal()  # the package was upgraded under this instance
+    removed = Signal()  # the package is being removed: quit now
 
     def __init__(
         self,
@@ -52,102 +62,101 @@ class SingleInstance(QObject):
         user: str | None = None,
         timeout_ms: int = 1000,
         transport: str = "auto",
+        runtime_dir: str | None = None,
     ) -> None:
         super().__init__(parent)
         self.name = server_name(app_id, user)
         self.timeout_ms = timeout_ms
         if transport == "auto":
-            transport = "abstract" if sys.platform.startswith("linux") else "qt"
-        self._impl = _AbstractSocket(self) if transport == "abstract" else _QtLocalServer(self)
+            transport = "qt" if sys.platform == "win32" else "unix"
+        if transport == "unix":
+            self._impl: _UnixSocket | _QtLocalServer = _UnixSocket(self, runtime_dir)
+        else:
+            self._impl = _QtLocalServer(self)
 
     @property
     def is_primary(self) -> bool:
         return self._impl.listening
 
     def acquire(self) -> bool:
-        """True: we are the first (now listening). False: the running one was asked forward."""
+        """True: go on (we listen now, or nobody can be reached and we run anyway, loudly).
+        False: the running instance was asked to come forward; this start should exit."""
         if self._impl.listening:
             return True
-        for _ in range(3):
-            if self._impl.notify_running():
-                log.info("single instance: another instance runs; asked it to come forward")
-                return False
-            if self._impl.listen():
-                log.info("single instance: listening as %s", self.name)
-                return True
-        # Could neither reach nor replace the other one: run anyway rather than not at all.
-        log.error("single instance: giving up on %s, starting without the lock", self.name)
-        return True
+        return self._impl.acquire()
 
     def release(self) -> None:
         self._impl.close()
 
-    def _message(self, message: bytes) -> None:
-        if message.startswith(MESSAGE.strip()):
-            self.activated.emit()
+    def _message(self, message: bytes | str) -> None:
+        word = message.decode("ascii", "replace") if isinstance(message, bytes) else message
+        word = word.strip()
+        signal = {"activate": self.activated, "upgraded": self.upgraded,
+                  "removed": self.removed}.get(word)  # fmt: skip
+        if signal is not None:
+            log.info("single instance: message %r", word)
+            signal.emit()
 
 
-class _AbstractSocket:
-    def __init__(self, owner: SingleInstance) -> None:
+class _UnixSocket:
+    def __init__(self, owner: SingleInstance, runtime_dir: str | None) -> None:
         self.owner = owner
-        self.address = "\0" + owner.name
-        self.server: socket.socket | None = None
+        self.runtime_dir = runtime_dir
+        self.listener = None
         self.notifier: QSocketNotifier | None = None
 
     @property
     def listening(self) -> bool:
-        return self.server is not None
+        return self.listener is not None and self.listener.server is not None
 
-    def notify_running(self) -> bool:
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
-            sock.settimeout(self.owner.timeout_ms / 1000)
-            try:
-                sock.connect(self.address)
-                sock.sendall(MESSAGE)
-            except OSError:
-                return False
+    def acquire(self) -> bool:
+        from counter_assistant.platform import instance_socket as chan
+
+        env = None if self.runtime_dir is None else {"XDG_RUNTIME_DIR": self.runtime_dir}
+        try:
+            listener = chan.Listener(chan.socket_dir(env), self.owner.name)
+            for _ in range(HANDOVER_TRIES):
+                if listener.try_lock():
+                    self._listen(listener)
+                    log.info("single instance: listening on %s", listener.socket_path)
+                    return True
+                if chan.send(listener.socket_path, "activate", self.owner.timeout_ms / 1000,
+                             reply=False):  # fmt: skip
+                    log.info("single instance: another instance runs; asked it to come forward")
+                    return False
+                time.sleep(0.1)  # it holds the lock but is not listening yet
+        except OSError as exc:
+            say(f"cannot use the single-instance lock ({exc}); starting anyway")
+            return True
+        say(f"another counter-assistant (pid {listener.holder_pid()}) holds the lock in "
+            f"{listener.directory} but does not answer; starting anyway")  # fmt: skip
         return True
 
-    def listen(self) -> bool:
-        server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        try:
-            server.bind(self.address)
-        except OSError as exc:  # taken: the other one is starting up; ask again
-            server.close()
-            log.warning("single instance: %s is taken (%s)", self.owner.name, exc)
-            return False
-        server.listen(4)
-        server.setblocking(False)
-        self.server = server
+    def _listen(self, listener) -> None:
+        server = listener.listen()
+        self.listener = listener
         self.notifier = QSocketNotifier(server.fileno(), QSocketNotifier.Type.Read, self.owner)
         self.notifier.activated.connect(self._accept)
-        return True
 
     def _accept(self) -> None:
-        while self.server is not None:
-            try:
-                conn, _ = self.server.accept()
-            except BlockingIOError:
-                return
-            with conn:
-                conn.settimeout(self.owner.timeout_ms / 1000)
-                try:
-                    message = conn.recv(64)
-                except OSError:
-                    message = b""
-            self.owner._message(message)
+        if self.listener is None:
+            return
+        for word in list(self.listener.accept(self.owner.timeout_ms / 1000)):
+            self.owner._message(word)
 
     def close(self) -> None:
         if self.notifier is not None:
             self.notifier.setEnabled(False)
             self.notifier.deleteLater()
             self.notifier = None
-        if self.server is not None:
-            self.server.close()
-            self.server = None
+        if self.listener is not None:
+            self.listener.close()
+            self.listener = None
 
 
 class _QtLocalServer:
+    """Windows: a named pipe (QLocalServer with UserAccessOption: this user only)."""
+
     def __init__(self, owner: SingleInstance) -> None:
         from PySide6.QtNetwork import QLocalServer  # only where it is the transport
 
@@ -158,6 +167,17 @@ class _QtLocalServer:
     @property
     def listening(self) -> bool:
         return self.server is not None
+
+    def acquire(self) -> bool:
+        for _ in range(3):
+            if self.notify_running():
+                log.info("single instance: another instance runs; asked it to come forward")
+                return False
+            if self.listen():
+                log.info("single instance: listening as %s", self.owner.name)
+                return True
+        say(f"cannot reach or replace the running instance {self.owner.name}; starting anyway")
+        return True
 
     def notify_running(self) -> bool:
         from PySide6.QtNetwork import QLocalSocket
@@ -208,6 +228,8 @@ class FakeSingleInstance(QObject):
     """For tests of the app: `first=False` acts like a second start."""
 
     activated = Signal()
+    upgraded = Signal()
+    removed = Signal()
 
     def __init__(self, first: bool = True, parent: QObject | None = None) -> None:
         super().__init__(parent)

@@ -11,7 +11,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from counter_assistant.storage.db import SQLITE_HEADER, connect_readonly, counter_id_of
+from counter_assistant.storage.db import SQLITE_HEADER, connect_readonly, counter_id_of, read_header
 
 DB_SUFFIXES = (".sqlite3", ".sqlite", ".db", ".bak", ".backup")
 SKIP_SUFFIXES = ("-wal", "-shm", "-journal", ".part", ".jsonl", ".log")
@@ -144,8 +144,7 @@ def open_sources(paths: list[Path]) -> list[Source]:
 def why_unreadable(path: Path) -> Skipped | None:
     """None for a readable counter database, else why it is not one (for the supervisor)."""
     try:
-        with open(path, "rb") as fh:
-            head = fh.read(16)
+        head = read_header(path)  # never a plain open() of a database this process writes
     except OSError as exc:
         return Skipped(path, f"无法读取（{exc.strerror or exc}）")
     if head != SQLITE_HEADER:

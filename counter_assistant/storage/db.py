@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import sys
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -85,10 +86,55 @@ def sidecars(path: Path) -> list[Path]:
     return [Path(str(path) + suffix) for suffix in SIDECARS]
 
 
-def is_sqlite_file(path: Path) -> bool:
+# Database files this process writes through SQLite. Closing any other descriptor of such
+# a file drops SQLite's POSIX locks on it for the whole process (a reader elsewhere then
+# resets the WAL under the writer), so their header is never read with a plain open().
+_WRITING: dict[tuple[int, int], int] = {}
+_writing_lock = threading.Lock()
+
+
+def _key(path: Path | str) -> tuple[int, int] | None:
     try:
-        with open(path, "rb") as fh:
-            return fh.read(16) == SQLITE_HEADER
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
+def writing_here(path: Path | str) -> tuple[int, int] | None:
+    """Register a database this process keeps a write connection to; returns its key."""
+    key = _key(path)
+    if key is not None:
+        with _writing_lock:
+            _WRITING[key] = _WRITING.get(key, 0) + 1
+    return key
+
+
+def done_writing(key: tuple[int, int] | None) -> None:
+    if key is None:
+        return
+    with _writing_lock:
+        count = _WRITING.get(key, 0) - 1
+        if count > 0:
+            _WRITING[key] = count
+        else:
+            _WRITING.pop(key, None)
+
+
+def read_header(path: Path | str) -> bytes:
+    """The first 16 bytes of a file; raises OSError. A database this process writes is
+    not opened here (see _WRITING): its header is SQLite's."""
+    key = _key(path)
+    with _writing_lock:
+        if key is not None and key in _WRITING:
+            return SQLITE_HEADER
+    with open(path, "rb") as fh:
+        return fh.read(16)
+
+
+def is_sqlite_file(path: Path | str) -> bool:
+    try:
+        return read_header(path) == SQLITE_HEADER
     except OSError:
         return False
 

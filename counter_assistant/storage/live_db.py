@@ -12,6 +12,12 @@ another of our connections checkpoints, so they are not evidence.) When it diffe
 
 A file overwritten in place is copied aside before our connection closes, because
 closing checkpoints our WAL into whatever the file now holds.
+
+The header is read through one descriptor kept open beside the connection, never by
+opening the file again: on POSIX, closing any descriptor of a file drops every lock this
+process holds on it, SQLite's included. Another process reading the database (IT's
+backup, an export) would then take itself for the last connection when it closes, and
+checkpoint and delete the WAL that our connection still writes into.
 """
 
 from __future__ import annotations
@@ -23,10 +29,18 @@ import shutil
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import BinaryIO
 
 from peewee import SqliteDatabase
 
-from counter_assistant.storage.db import SQLITE_HEADER, connect, counter_id_of, sidecars
+from counter_assistant.storage.db import (
+    SQLITE_HEADER,
+    connect,
+    counter_id_of,
+    done_writing,
+    sidecars,
+    writing_here,
+)
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +61,8 @@ class LiveDatabase:
         self.path = Path(path)
         self.counter_id = counter_id
         self.db: SqliteDatabase | None = None
+        self._file: BinaryIO | None = None  # the file the connection opened, for its header
+        self._registered: tuple[int, int] | None = None  # see storage/db.py _WRITING
         self._stamp: _Stamp | None = None
         self._pending: str | None = None  # what happened to the file, until handled
         self._moved = False  # the foreign file is dealt with (adopted or kept aside)
@@ -67,6 +83,9 @@ class LiveDatabase:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.db = connect(self.path)
             self._stamp = _Stamp.of(self.path)
+            self._registered = writing_here(self.path)
+            with contextlib.suppress(OSError):  # unreadable: the write itself will tell
+                self._file = open(self.path, "rb", buffering=0)  # noqa: SIM115 (kept open)
         if self._pending is None:
             return self.db, None
         if not self._adopted and self.counter_id:  # a new file says whose it is, as at start
@@ -96,6 +115,11 @@ class LiveDatabase:
             with contextlib.suppress(Exception):  # closing a broken connection
                 self.db.close()
             self.db = None
+        if self._file is not None:  # after the connection: nothing of its locks is left
+            self._file.close()
+            self._file = None
+        done_writing(self._registered)
+        self._registered = None
 
     # -- noticing ---------------------------------------------------------------------
     def _changed(self) -> str | None:
@@ -113,12 +137,23 @@ class LiveDatabase:
         return None if self._header_ok() else "overwritten"
 
     def _header_ok(self) -> bool:
+        if self._file is None:
+            return True
         try:
-            with open(self.path, "rb") as fh:
-                header = fh.read(16)
+            self._file.seek(0)
+            header = self._file.read(16)
         except OSError:
             return True
         return header in (SQLITE_HEADER, b"")
+
+    def _copy_to(self, target: Path) -> None:
+        """The file as it is now, through our own descriptor (see the module docstring)."""
+        if self._file is None:
+            shutil.copyfile(self.path, target)
+            return
+        self._file.seek(0)
+        with open(target, "wb") as out:
+            shutil.copyfileobj(self._file, out)
 
     # -- recovering -------------------------------------------------------------------
     def _move_aside(self, what: str) -> None:
@@ -130,7 +165,7 @@ class LiveDatabase:
         aside = self._aside
         in_place = what == "overwritten"
         if in_place and not aside.exists():  # before closing: closing writes our WAL into it
-            shutil.copyfile(path, aside)
+            self._copy_to(aside)
         self.close()
         if in_place:
             for file in (path, *sidecars(path)):

@@ -322,6 +322,11 @@ class CounterUi(QObject):
         filled = session.for_dialog(self.clock.now())
         self.fields.open_for(filled, fresh=session.has_customer and filled == Filled())
 
+    def dialogs_open(self) -> bool:
+        """A dialog of the counter is open (the clerk is in the middle of something)."""
+        stack = any(d.isVisible() for d in self.dialog_focus.open_dialogs)
+        return stack or self.notice.dialog_shown
+
     def bring_forward(self) -> None:
         self.window.show_quietly()
 

@@ -7,12 +7,14 @@ batches and removes its temporary file.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
+from shiboken6 import isValid
 
 from counter_assistant.reports.export import Cancelled, ExportError, ExportSummary
 
@@ -38,7 +40,8 @@ class ExportPanel(QWidget):
         self._job = 0  # the export the callbacks belong to; 0: none running
         self._jobs = 0
         self.last_out: Path | None = None
-        self._signal = _Progress(self)
+        # Not a child of the panel: the worker still holds its emit when the window goes.
+        self._signal = _Progress()
         self._signal.changed.connect(self._on_progress)
 
         self.export_button = QPushButton("导出…")
@@ -109,6 +112,14 @@ class ExportPanel(QWidget):
         if self.task.future.cancelled():  # it had not started: no callback will come
             self._failed(self._job, Cancelled())
 
+    def cancel_and_wait(self, timeout: float = 10.0) -> None:
+        """Cancel and wait until the export has stopped and removed its temporary file."""
+        task = self.task
+        self.cancel()
+        if task is not None:
+            with contextlib.suppress(BaseException):
+                task.future.exception(timeout)
+
     def _on_progress(self, done: int, total: int) -> None:
         if not self.running:
             return
@@ -127,7 +138,7 @@ class ExportPanel(QWidget):
         self.progress.setVisible(False)
 
     def _done(self, job: int, summary: ExportSummary) -> None:
-        if job != self._job:
+        if job != self._job or not isValid(self):
             return
         self._finish()
         self.last_out = summary.out
@@ -149,7 +160,7 @@ class ExportPanel(QWidget):
         self.finished.emit(summary)
 
     def _failed(self, job: int, error: BaseException) -> None:
-        if job != self._job:
+        if job != self._job or not isValid(self):
             return
         self._finish()
         if isinstance(error, Cancelled):

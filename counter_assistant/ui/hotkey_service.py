@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QWidget
 
 from counter_assistant.core.hotkeyspec import Hotkey
 from counter_assistant.platform.hotkeys.base import (
+    REASON_OTHER_INSTANCE,
     BackendUnavailable,
     HotkeyBackend,
     HotkeyFailure,
@@ -187,6 +188,12 @@ class HotkeyService(QObject):
         if self.backend is None or not self.failures:
             return []
         # What a clerk can do: click instead, wait, or call IT (never: edit a config).
+        if all(f.reason == REASON_OTHER_INSTANCE for f in self.failures):
+            # Another user's window holds them: another combination would not help.
+            return [
+                f"{len(self.failures)} 个热键{REASON_OTHER_INSTANCE}：请该用户退出窗口服务助手，"
+                "之后会自动恢复；在此之前可点击窗口上的按钮代替，找不到该用户请联系信息科（IT）。"
+            ]
         comes_back = "，该程序释放后会自动恢复" if any(map(retryable, self.failures)) else ""
         if len(self.failures) <= 3:
             return [

@@ -124,6 +124,11 @@ class NoticeDesk(QObject):
         self.dialog.open_for(lambda name: render_html(template, replace(notice, citizen_name=name)))
 
     @property
+    def dialog_shown(self) -> bool:
+        """The preview is open (without building it when it never was)."""
+        return self._dialog is not None and self._dialog.isVisible()
+
+    @property
     def dialog(self) -> NoticeDialog:
         if self._dialog is None:
             from counter_assistant.ui.notice_dialog import NoticeDialog

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -453,3 +453,27 @@ class PromptWindow(QWidget):
         width, height = default_size(area)
         self._base = place_on_screen(rect, width, height)
         self.setGeometry(self._base)
+        if QGuiApplication.platformName() == "xcb":  # after the first paint: a query costs
+            QTimer.singleShot(STEP_ASIDE_MS, self.step_aside)
+
+    def step_aside(self) -> None:
+        """Another user's prompt window on this display: never cover it exactly."""
+        g = self._base if self._base.isValid() else self.geometry()
+        placed = place_on_screen(g, g.width(), g.height(), other_instance_rects())
+        if placed != g:
+            log.info("another Counter Assistant window is there; moved to %s", placed)
+            shift = placed.topLeft() - g.topLeft()
+            self._base = placed
+            self.setGeometry(self.geometry().translated(shift) if self._grown else placed)
+
+
+STEP_ASIDE_MS = 1500
+
+
+def other_instance_rects() -> list[QRect]:
+    """Other Counter Assistant windows on this X display (another user's); [] elsewhere."""
+    if QGuiApplication.platformName() != "xcb":
+        return []  # Windows: one session per display
+    from counter_assistant.platform.x11_windows import other_instances_on
+
+    return [QRect(w.x, w.y, w.width, w.height) for w in other_instances_on()]

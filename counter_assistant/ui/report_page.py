@@ -69,6 +69,7 @@ class ReportPage(QWidget):
         super().__init__(parent)
         self.tasks = tasks
         self.options = options or Options()
+        self.own_db = Path(own_db) if own_db is not None else None  # never an export's target
         self.inputs: list[Path] = []
         self._preview_task = None
         self._generation = 0
@@ -273,11 +274,12 @@ class ReportPage(QWidget):
         fmt = fmt or self.fmt.currentData()
         inputs, (d0, d1) = list(self.inputs), self.range()
         report, lang, options = self.report.currentData(), self.lang.currentData(), self.options
+        protected = [self.own_db] if self.own_db is not None else []
 
         def job(progress, cancel):
             return export_report(
                 inputs, d0, d1, report, fmt, out, lang, progress,
-                force=True, options=options, cancel=cancel,
+                force=True, protected=protected, options=options, cancel=cancel,
             )  # fmt: skip
 
         self.exporter.start(job, out)

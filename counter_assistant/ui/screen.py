@@ -7,6 +7,8 @@ screen; the prompt window is moved and shrunk to lie wholly on one screen.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import QFrame, QScrollArea, QWidget
@@ -99,19 +101,36 @@ def _within(size: QSize, limit: QSize) -> bool:
     return size.width() <= limit.width() and size.height() <= limit.height()
 
 
-def place_on_screen(rect: QRect | None, width: int, height: int) -> QRect:
+def place_on_screen(
+    rect: QRect | None, width: int, height: int, taken: Sequence[QRect] = ()
+) -> QRect:
     """Where the window goes: the saved rect, moved (and if need be shrunk) to lie wholly on
     the screen that shows most of it; the primary screen's lower right without a saved rect,
-    or when no screen shows any of it (a monitor unplugged)."""
+    or when no screen shows any of it (a monitor unplugged). ``taken``: where other users'
+    prompt windows are on this display; ours is offset so that it never covers one exactly."""
     areas = [s.availableGeometry() for s in QGuiApplication.screens()]
     home = available_for(None)
+    placed, area = fit_inside(QRect(0, 0, width, height), home, corner=True), home
     if rect is not None and rect.width() > 50 and rect.height() > 50:
         overlap = [(a.intersected(rect), a) for a in areas]
         best_visible, best = max(overlap, key=lambda o: o[0].width() * o[0].height(),
                                  default=(QRect(), home))  # fmt: skip
         if not best_visible.isEmpty():
-            return fit_inside(rect, best)
-    return fit_inside(QRect(0, 0, width, height), home, corner=True)
+            placed, area = fit_inside(rect, best), best
+    for step in (-STACK_OFFSET, STACK_OFFSET):  # up and left first, then down and right
+        moved = placed
+        for _ in range(8):
+            if not any(_stacked(moved, t) for t in taken):
+                return moved
+            moved = fit_inside(moved.translated(step, step), area)
+    return placed
+
+
+STACK_OFFSET = 40  # px a second user's window is moved up and left from the first one's
+
+
+def _stacked(a: QRect, b: QRect) -> bool:
+    return abs(a.x() - b.x()) < STACK_OFFSET // 2 and abs(a.y() - b.y()) < STACK_OFFSET // 2
 
 
 def fit_inside(rect: QRect, area: QRect, corner: bool = False) -> QRect:

@@ -83,7 +83,7 @@ class SupervisorWindow(QMainWindow):
             if answer != QMessageBox.StandardButton.Yes:
                 event.ignore()
                 return
-            exporter.cancel()
+            exporter.cancel_and_wait()  # nothing half-written is left when the window goes
         self.reports.shutdown()
         event.accept()
 
@@ -93,11 +93,13 @@ def run_supervisor(ctx, url: str | None = None, center: str | None = None) -> in
     counter PC), it is asked first, as from the counter's menu. With a server (--url or
     [sync] url) its first page is today, live, at every counter."""
     from counter_assistant.core.pin import PinGuard
+    from counter_assistant.ui.gc_guard import GarbageCollector
     from counter_assistant.ui.pin_dialog import ask_pin
     from counter_assistant.ui.tasks import TaskRunner
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     install_chinese_qt_texts(app)
+    app._collector = GarbageCollector(app)  # Qt objects are destroyed on the GUI thread only
     stored = ctx.config.supervisor_pin_hash
     if stored and not ask_pin(None, stored, PinGuard(ctx.paths.pin_state_file)):
         return 1

@@ -45,9 +45,15 @@ class TaskRunner(QObject):
     def __init__(self, workers: int = 2, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ui-task")
+        self._under_way: set[Future] = set()  # submitted, not yet delivered
         # Queued even when a task is already done as run() adds its callback: the
         # caller's on_done never runs inside its own call to run().
         self._finished.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
+
+    @property
+    def busy(self) -> bool:
+        """Work under way (a notice being printed, today's counts being read)."""
+        return bool(self._under_way)
 
     def run(
         self,
@@ -58,11 +64,13 @@ class TaskRunner(QObject):
         cancel = threading.Event()
         wants_cancel = _takes_cancel(fn)
         future = self._pool.submit(fn, cancel=cancel) if wants_cancel else self._pool.submit(fn)
+        self._under_way.add(future)
         # The callback runs on the worker thread: only a signal crosses to the GUI thread.
         future.add_done_callback(lambda f: self._finished.emit(f, on_done, on_error))
         return Task(future, cancel)
 
     def _deliver(self, future: Future, on_done, on_error) -> None:
+        self._under_way.discard(future)
         if future.cancelled():
             return
         error = future.exception()

@@ -15,6 +15,9 @@ from counter_assistant.core.hotkeyspec import Hotkey
 
 # Short reasons shown to the clerk (Simplified Chinese).
 REASON_TAKEN = "已被其他程序占用"
+# Another Counter Assistant on the same display holds it (usually another user still
+# logged in): changing the combination would not help, ending that one would.
+REASON_OTHER_INSTANCE = "已被另一个窗口服务助手占用（可能是另一位用户）"
 REASON_UNSUPPORTED = "此组合无法注册"
 REASON_DUPLICATE = "与其他热键重复"
 

@@ -1,7 +1,10 @@
-"""Windows global hotkeys: RegisterHotKey plus a Qt native event filter for WM_HOTKEY.
+"""Windows global hotkeys: RegisterHotKey to a message-only window of the app's own.
 
 Why RegisterHotKey: it is not a keyboard hook (the app never sees other keystrokes,
 antivirus stays quiet) and Windows says when another program owns a combination.
+Why a window of our own: WM_HOTKEY then goes to its window procedure through any message
+loop, including the modal loops of a window being dragged or a native file dialog, which
+drop the thread messages that RegisterHotKey(NULL, ...) posts.
 All logic is here and runs on Linux in tests; the DLL calls are in win32_api.py.
 """
 
@@ -15,7 +18,7 @@ from collections.abc import Callable, Mapping
 from types import ModuleType
 from typing import Any
 
-from PySide6.QtCore import QAbstractNativeEventFilter, QByteArray, QCoreApplication
+from PySide6.QtCore import QCoreApplication
 
 from counter_assistant.core.hotkeyspec import Hotkey
 
@@ -100,36 +103,9 @@ def _next_id() -> int:
     return next(_ids) % 0xBFFF + 1
 
 
-class HotkeyMessageFilter(QAbstractNativeEventFilter):
-    """Turns WM_HOTKEY messages for our ids into on_fire(action), on the GUI thread."""
-
-    def __init__(self, actions_by_id: Mapping[int, str], on_fire: Callable[[str], None]) -> None:
-        super().__init__()
-        self._actions = actions_by_id
-        self._on_fire = on_fire
-
-    def nativeEventFilter(self, eventType: Any, message: Any) -> tuple[bool, int]:
-        kind = eventType.data() if isinstance(eventType, QByteArray) else bytes(eventType)
-        if kind != EVENT_TYPE:
-            return False, 0
-        address = int(message)  # PySide6 passes a shiboken6.VoidPtr (no bool() on it)
-        if not address:
-            return False, 0
-        msg = read_msg(address)
-        if msg.message != WM_HOTKEY:
-            return False, 0
-        action = self._actions.get(msg.wParam)
-        if action is None:
-            return False, 0
-        try:
-            self._on_fire(action)
-        except Exception:
-            log.exception("win32 hotkeys: on_fire(%r) raised", action)
-        return True, 0
-
-
 class Win32HotkeyBackend(HotkeyBackend):
-    """RegisterHotKey backend; start() and stop() must run on the Qt GUI thread."""
+    """RegisterHotKey backend; start() and stop() must run on the Qt GUI thread (the
+    message-only window belongs to the thread that creates it)."""
 
     name = "win32"
 
@@ -141,25 +117,39 @@ class Win32HotkeyBackend(HotkeyBackend):
             api = _real_api
         self._api = api
         self._actions: dict[int, str] = {}  # hotkey id -> action
-        self._filter: HotkeyMessageFilter | None = None
+        self._hwnd: int | None = None
 
     def start(self, bindings: Mapping[str, Hotkey]) -> list[HotkeyFailure]:
-        app = QCoreApplication.instance()
-        if app is None:
+        if QCoreApplication.instance() is None:
             raise BackendUnavailable("win32 hotkeys need a running QApplication")
         self.stop()
+        try:
+            self._hwnd = self._api.create_message_window(self.window_proc)
+        except OSError as exc:
+            raise BackendUnavailable(f"cannot create the hotkey window: {exc}") from exc
         unique, failures = split_duplicates(bindings)
         for action, hotkey in unique.items():
             failure = self._register(action, hotkey)
             if failure:
                 failures.append(failure)
-        self._filter = HotkeyMessageFilter(self._actions, self._on_fire)
-        app.installNativeEventFilter(self._filter)
         return failures
 
+    def window_proc(self, hwnd: int, message: int, wparam: int, lparam: int) -> int:
+        """The hotkey window's procedure: WM_HOTKEY for our ids fires, the rest is Windows'."""
+        if message == WM_HOTKEY and hwnd == self._hwnd:
+            action = self._actions.get(wparam)
+            if action is not None:
+                try:
+                    self._on_fire(action)
+                except Exception:
+                    log.exception("win32 hotkeys: on_fire(%r) raised", action)
+                return 0
+        return self._api.def_window_proc(hwnd, message, wparam, lparam)
+
     def retry(self, bindings: Mapping[str, Hotkey]) -> list[HotkeyFailure] | None:
-        """Register the given ones again; the others stay (the filter reads _actions)."""
-        if self._filter is None:
+        """Register the given ones again to the same window; the others stay registered
+        (the window procedure reads _actions)."""
+        if self._hwnd is None:
             return None
         return [f for a, h in bindings.items() if (f := self._register(a, h)) is not None]
 
@@ -169,7 +159,7 @@ class Win32HotkeyBackend(HotkeyBackend):
         if vk is None:
             return HotkeyFailure(action, combo, REASON_UNSUPPORTED, f"no virtual key for {combo}")
         hotkey_id = _next_id()
-        error = self._api.register_hotkey(hotkey_id, modifier_flags(hotkey), vk)
+        error = self._api.register_hotkey(self._hwnd, hotkey_id, modifier_flags(hotkey), vk)
         if error == 0:
             self._actions[hotkey_id] = action
             return None
@@ -180,10 +170,8 @@ class Win32HotkeyBackend(HotkeyBackend):
 
     def stop(self) -> None:
         for hotkey_id in list(self._actions):
-            self._api.unregister_hotkey(hotkey_id)
+            self._api.unregister_hotkey(self._hwnd, hotkey_id)
         self._actions.clear()
-        if self._filter is not None:
-            app = QCoreApplication.instance()
-            if app is not None:
-                app.removeNativeEventFilter(self._filter)
-            self._filter = None
+        if self._hwnd is not None:
+            self._api.destroy_window(self._hwnd)
+            self._hwnd = None

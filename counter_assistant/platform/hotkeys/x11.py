@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping
 from counter_assistant.core.hotkeyspec import Hotkey
 
 from .base import (
+    REASON_OTHER_INSTANCE,
     REASON_TAKEN,
     REASON_UNSUPPORTED,
     BackendUnavailable,
@@ -103,6 +104,7 @@ class X11HotkeyBackend(HotkeyBackend):
         self._wake: tuple[int, int] | None = None
         self._grabs: list[tuple[int, int]] = []  # (keycode, modifiers) grabbed on root
         self._actions: dict[tuple[int, int], str] = {}  # (keycode, clean mask) -> action
+        self._other: str | None = None  # another instance holding the grabs, once looked up
         self._retries: queue.Queue[_Retry] = queue.Queue()  # served by the event thread
         self.repeats_ignored = 0  # auto-repeat KeyPress events skipped (for tests, logs)
 
@@ -129,6 +131,7 @@ class X11HotkeyBackend(HotkeyBackend):
                 root = display.screen().root
                 self._numlock = self._numlock_mask(display)
                 unique, failures = split_duplicates(bindings)
+                self._other = None  # looked up at the first BadAccess only
                 for action, hotkey in unique.items():
                     failure = self._grab(display, root, action, hotkey)
                     if failure:
@@ -225,8 +228,29 @@ class X11HotkeyBackend(HotkeyBackend):
             root.ungrab_key(code, mask, onerror=error.CatchError())
         display.sync()
         if isinstance(err, error.BadAccess):
+            other = self._other_instance(display)
+            if other:
+                return HotkeyFailure(action, combo, REASON_OTHER_INSTANCE,
+                                     f"XGrabKey: BadAccess; {other}")  # fmt: skip
             return HotkeyFailure(action, combo, REASON_TAKEN, "XGrabKey: BadAccess")
         return HotkeyFailure(action, combo, REASON_UNSUPPORTED, f"XGrabKey: {err}")
+
+    def _other_instance(self, display) -> str:
+        """Another Counter Assistant's window on this display, described; '' if none."""
+        if self._other is None:
+            from counter_assistant.platform.x11_windows import other_instances
+
+            try:
+                found = other_instances(display)
+            except Exception as exc:
+                log.debug("X11 hotkeys: cannot list windows: %s", exc)
+                found = []
+            self._other = (
+                f"another Counter Assistant window (pid {found[0].pid}) is on this display"
+                if found
+                else ""
+            )
+        return self._other
 
     # -- event thread -------------------------------------------------------------------
 
@@ -265,6 +289,7 @@ class X11HotkeyBackend(HotkeyBackend):
         root = display.screen().root
         while not self._retries.empty():
             request = self._retries.get_nowait()
+            self._other = None  # the other user may have quit, or another may have come
             for action, hotkey in request.bindings.items():
                 failure = self._grab(display, root, action, hotkey)
                 if failure:
