@@ -181,9 +181,10 @@ def build_counter(ctx: Context, clock: Clock, choose: BackendFactory = choose_ba
     controller = CounterController(
         session, window, recorder.record, gate, cfg.counter_id, clock, ctx.answers, cfg.hotkeys
     )
-    hotkeys = HotkeyService(
-        bindings, backend, reasons, chooser, window, lambda action: label_of(action, titles)
-    )
+    hotkeys = HotkeyService(  # labels read the texts in force (the center may publish new ones)
+        bindings, backend, reasons, chooser, window,
+        lambda action: label_of(action, {s.key: s.title for s in ctx.catalog}),
+    )  # fmt: skip
     day = DayDialogs(cfg, gate, window)
     tasks = TaskRunner()
     ui = CounterUi(ctx, window, controller, hotkeys, day, gate, tasks, clock, recorder.flush)
@@ -197,12 +198,20 @@ def build_sync(ctx: Context, ui: CounterUi, bridge: Bridge) -> SyncService | Non
     """The sender to the center's server; without [sync] url nothing of it is imported."""
     if not ctx.config.sync_url:
         return None
+    from counter_assistant.sync.content_poll import ContentPoller
     from counter_assistant.sync.sender import from_config
     from counter_assistant.ui.sync_status import snapshot_of
 
     sync = from_config(ctx.config, ctx.paths.database, on_state=bridge.report_sync)
     bridge.sync_status.connect(ui.sync_status)
     ui.tick_hooks.append(lambda: sync.push_snapshot(snapshot_of(ui)))
+    # The center's content: polled in each round, checked and cached on the sender's
+    # thread, applied on the GUI thread between two prompts; the status row says so soon.
+    sync.content = ContentPoller(
+        ctx.config, ctx.paths.content_cache, ctx.content_version, bridge.report_content
+    )
+    bridge.content.connect(ui.content_arrived)
+    ui.content_hooks.append(lambda: (sync.push_snapshot(snapshot_of(ui)), sync.status_soon()))
     return sync
 
 

@@ -41,11 +41,13 @@ def check_config(ctx: Context) -> int:
         f"counter {cfg.counter_id}, window {cfg.window or '-'}, {cfg.department or '-'}; "
         f"opening {cfg.opening}, closing {cfg.closing}, ready {cfg.prep_minutes} min before"
     )
-    print("values set in files:")
+    print("values set, and where from (a file, or the center's published version):")
     for key in sorted(cfg.origin):
         attr = SETTINGS[key].name if key in SETTINGS else None
         value = getattr(cfg, attr) if attr else cfg.hotkeys.get(key.split(".", 1)[1], "")
         print(f"  {key} = {shown_value(key, value)}    <- {cfg.origin[key]}")
+    for line in content_lines(ctx):
+        print(line)
     print(f"hotkey backend: {cfg.hotkey_backend}; prompts: {', '.join(ctx.catalog.sources)}")
     print(f"business catalog: {ctx.business.source} ({len(ctx.business.items)} entries)")
     for what, items in (("rules", ctx.rules), ("frequent answers", ctx.answers)):
@@ -90,6 +92,37 @@ def check_config(ctx: Context) -> int:
     for problem in ctx.problems:
         print(f"  {problem}", file=sys.stderr)
     return 1
+
+
+def content_lines(ctx: Context) -> list[str]:
+    """What the center owns and where each part comes from: the published version in
+    force (as cached by this counter) or the local file the config names."""
+    from counter_assistant.core.content import KINDS
+
+    cfg, content = ctx.config, ctx.content
+    if not cfg.sync_url:
+        head = "center content: local files (no [sync] url: nothing published is used)"
+    elif content.version:
+        head = (f"center content: published version {content.version} (as cached here; "
+                f"published {content.published_at[:16].replace('T', ' ')} by "
+                f"{content.published_by}); the server may have a newer one")  # fmt: skip
+    else:
+        head = ("center content: local files (nothing published fetched yet; the newest "
+                "valid published version will win)")  # fmt: skip
+    lines = [head]
+    for name, kind in KINDS.items():
+        published = content.files.get(name)
+        if published is not None:
+            where = f"published version {content.version} ({published.name})"
+            if name == "center":
+                where += "; the keys it does not set: from the files above"
+        elif kind.config_key:
+            path = getattr(cfg, SETTINGS[kind.config_key].name)
+            where = f"file {path}" if path else kind.without_file
+        else:
+            where = "the config files above"
+        lines.append(f"  {name} ({kind.what}) <- {where}")
+    return lines
 
 
 def dropin_dir_hint(cfg) -> str:
@@ -150,6 +183,8 @@ def self_check(ctx: Context) -> int:
     print(f"counter-assistant {__version__}: {len(ctx.catalog)} situations, {variants} variants")
     if db_note:
         print(db_note)
+    if ctx.config.sync_url:
+        print(f"center content: {ctx.content.label}")
     if server_level == "ok":
         print(server_note)
     for p in problems:

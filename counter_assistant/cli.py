@@ -104,6 +104,12 @@ def build_parser() -> argparse.ArgumentParser:
         s.add_argument("name", help="role name, lower case, e.g. sup_wang")
         s.add_argument("--url", required=True)
 
+    p = sub.add_parser("publish", help="publish the center's content to every counter")
+    _add_common(p)
+    from counter_assistant.publish_cli import add_arguments
+
+    add_arguments(p)
+
     p = sub.add_parser("backup", help="consistent snapshot of this counter's database")
     _add_common(p)
     p.add_argument("--out", required=True)
@@ -206,7 +212,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     with contextlib.ExitStack() as stack:
         try:
             if args.url:
-                dbs = stack.enter_context(_server_databases(args, ctx.config))
+                dbs = stack.enter_context(_server_databases(args, ctx))
             summary = export_report(
                 dbs,
                 args.date_from,
@@ -236,8 +242,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 @contextlib.contextmanager
-def _server_databases(args: argparse.Namespace, cfg):
-    """The range's rows from the server, one temporary database per counter."""
+def _server_databases(args: argparse.Namespace, ctx):
+    """The range's rows from the server, one temporary database per counter; the
+    center's published content (calendar, hours, catalog names) goes into ctx."""
     import tempfile
 
     from counter_assistant.reports.export import ExportError
@@ -245,6 +252,7 @@ def _server_databases(args: argparse.Namespace, cfg):
     from counter_assistant.sync.connection import ServerError, classify, close_quietly, connect
     from counter_assistant.sync.fetch import fetch_range
 
+    cfg = ctx.config
     center = args.center if args.center is not None else cfg.center_id
     with tempfile.TemporaryDirectory(prefix="ca-server-") as folder:
         con = None
@@ -253,6 +261,7 @@ def _server_databases(args: argparse.Namespace, cfg):
             paths = fetch_range(
                 con, Path(folder), args.date_from, args.date_to, center, args.counter or None
             )
+            _use_published(ctx, con, center)
         except Exception as exc:
             error = exc if isinstance(exc, ServerError) else classify(exc)
             raise ExportError(f"读取服务器失败：{error}") from exc
@@ -261,6 +270,28 @@ def _server_databases(args: argparse.Namespace, cfg):
         if not paths:
             raise ExportError(f"服务器上没有中心 {center or '（未设置）'} 的窗口记录。")
         yield paths
+
+
+def _use_published(ctx, con, center: str) -> None:
+    """The center's current published content (its calendar and hours above all) for a
+    report from the server; the local files when there is none or it cannot be used."""
+    from counter_assistant.core.content import ContentError
+    from counter_assistant.sync.connection import sqlstate
+    from counter_assistant.sync.content_poll import fetch_current
+
+    try:
+        content = fetch_current(con, ctx.config, center)
+    except ContentError as exc:
+        for problem in exc.problems:
+            print(f"warning: published content not used: {problem}", file=sys.stderr)
+        return
+    except Exception as exc:
+        if sqlstate(exc) is None:  # the connection broke: the export fails as before
+            raise
+        print(f"warning: published content not read ({exc}); local files used", file=sys.stderr)
+        return
+    if content is not None:
+        ctx.use_content(content)
 
 
 def _progress_bar():
@@ -277,6 +308,12 @@ def cmd_server(args: argparse.Namespace) -> int:
     from counter_assistant.sync.admin import server_command
 
     return server_command(args, _context(args).config)
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    from counter_assistant.publish_cli import publish_command
+
+    return publish_command(args, _context(args).config)
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
@@ -326,6 +363,7 @@ COMMANDS = {
     "notice": cmd_notice,
     "export": cmd_export,
     "server": cmd_server,
+    "publish": cmd_publish,
     "backup": cmd_backup,
     "supervisor": cmd_supervisor,
     "set-pin": cmd_set_pin,

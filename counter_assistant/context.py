@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from typing import Any
 
 from counter_assistant import __version__
 from counter_assistant.core import answers as answer_file
@@ -13,6 +14,7 @@ from counter_assistant.core.answers import AnswerList
 from counter_assistant.core.business import BusinessCatalog, load_business_catalog
 from counter_assistant.core.calendar import Calendar
 from counter_assistant.core.config import Config, load_config
+from counter_assistant.core.content import KINDS, Content, ContentError
 from counter_assistant.core.notice_template import (
     NoticeTemplate,
     builtin_template,
@@ -38,6 +40,8 @@ class Context:
     answers: AnswerList = field(default_factory=AnswerList)
     calendar: Calendar = field(default_factory=Calendar)
     calendar_problems: list[Problem] = field(default_factory=list)
+    content: Content = field(default_factory=Content)  # the center's version in force
+    local: dict[str, Any] = field(default_factory=dict)  # kind -> what the local files gave
 
     @property
     def problems(self) -> list[Problem]:
@@ -50,6 +54,21 @@ class Context:
             *self.answers.problems,
             *self.calendar_problems,
         ]
+
+    @property
+    def content_version(self) -> int:
+        return self.content.version
+
+    def use_content(self, content: Content) -> None:
+        """What the center owns: the version's value for each kind it holds, the local
+        files' for the others. The config is changed in place, so every part that holds
+        it (the day gate, the checklists) sees the new hours and items."""
+        if not self.local:
+            self.local = {name: kind.value_in(self) for name, kind in KINDS.items()}
+        for name, kind in KINDS.items():
+            local, published = self.local[name], content.values.get(name)
+            kind.put_into(self, local if published is None else kind.combine(local, published))
+        self.content = content
 
 
 def load_context(
@@ -67,6 +86,7 @@ def load_context(
     ctx = Context(
         config, paths, catalog, business, notice, rules, answers, calendar, calendar_problems
     )
+    use_cached_content(ctx)
     log.info(
         "counter-assistant %s, config %s, database %s",
         __version__,
@@ -76,3 +96,22 @@ def load_context(
     for problem in ctx.problems:
         log.warning("config/resource problem: %s", problem)
     return ctx
+
+
+def use_cached_content(ctx: Context) -> None:
+    """With a server configured, the last good published version wins over the local
+    files for what the center owns; a cache that cannot be used is logged and skipped."""
+    ctx.local = {name: kind.value_in(ctx) for name, kind in KINDS.items()}
+    if not ctx.config.sync_url:
+        return
+    from counter_assistant.core import content_cache
+
+    try:
+        content = content_cache.load(ctx.paths.content_cache, ctx.config, ctx.config.center_id)
+    except ContentError as exc:
+        for problem in exc.problems:
+            log.warning("center content cache: %s", problem)
+        return
+    if content is not None:
+        ctx.use_content(content)
+        log.info("center content: %s (cached)", content.label)

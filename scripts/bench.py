@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from benchmarks import (
     bundle,
+    content_reach,
     export_csv,
     export_xlsx,
     frozen_start,
@@ -37,7 +38,10 @@ from benchmarks import (
 from benchmarks.common import Display, Row, Run, child_env, log, machine
 from benchmarks.data import prepare_data_dir
 
-MEASUREMENTS = [latency, start, memory, export_csv, export_xlsx, sync_catchup, frozen_start, bundle]
+MEASUREMENTS = [
+    latency, start, memory, export_csv, export_xlsx, sync_catchup, content_reach,
+    frozen_start, bundle,
+]  # fmt: skip
 TARGETS = [t for m in MEASUREMENTS for t in m.TARGETS]
 COUNTER_ID = "BENCH-01"
 CONFIG = f"""

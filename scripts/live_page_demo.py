@@ -1,6 +1,7 @@
 """Show 今日实况 on a throwaway server with a few counters, and take a screenshot.
 
     python scripts/live_page_demo.py --out docs/live-page.png   # Xvfb, screenshot, exit
+    python scripts/live_page_demo.py --out docs/live-page.png --fleet-out docs/fleet-page.png
     python scripts/live_page_demo.py --keep                     # on $DISPLAY, until closed
 
 Starts its own PostgreSQL cluster (tests/pgcluster.py), makes eight counters with
@@ -24,16 +25,17 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 CENTER = "PJ"
-# counter, staff, prepared at, late, prompts, waiting, minutes silent, hotkeys armed, closed
+# counter, staff, prepared at, late, prompts, waiting, minutes silent, hotkeys armed, closed,
+# the center content version it runs (the center has published three)
 COUNTERS = [
-    ("PJ-01", "张丽", "08:12", False, 46, 0, 0, 15, False),
-    ("PJ-02", "王强", "08:16", False, 38, 0, 0, 15, False),
-    ("PJ-03", "李娜", "08:27", True, 29, 0, 0, 15, False),
-    ("PJ-04", "赵敏", "08:09", False, 51, 17, 0, 15, False),
-    ("PJ-05", "陈刚", "08:14", False, 22, 0, 9, 15, False),
-    ("PJ-06", "刘洋", "", False, 3, 0, 0, 0, False),  # hotkeys taken by another program
-    ("PJ-07", "周婷", "08:18", False, 40, 0, 0, 15, True),
-    ("PJ-08", "", "", False, 0, 0, 3 * 24 * 60, 15, False),  # last seen three days ago
+    ("PJ-01", "张丽", "08:12", False, 46, 0, 0, 15, False, 3),
+    ("PJ-02", "王强", "08:16", False, 38, 0, 0, 15, False, 3),
+    ("PJ-03", "李娜", "08:27", True, 29, 0, 0, 15, False, 3),
+    ("PJ-04", "赵敏", "08:09", False, 51, 17, 0, 15, False, 2),  # updating
+    ("PJ-05", "陈刚", "08:14", False, 22, 0, 9, 15, False, 3),
+    ("PJ-06", "刘洋", "", False, 3, 0, 0, 0, False, 3),  # hotkeys taken by another program
+    ("PJ-07", "周婷", "08:18", False, 40, 0, 0, 15, True, 3),
+    ("PJ-08", "", "", False, 0, 0, 3 * 24 * 60, 15, False, 1),  # last seen three days ago
 ]
 
 
@@ -51,7 +53,13 @@ def seed(cluster, work: Path) -> str:
     schema.init(admin)
     today = datetime.now().date()
     situations = ["greeting", "documents", "signature", "handover", "farewell", "phone"]
-    for counter, staff, prep, late, prompts, waiting, silent, armed, closed in COUNTERS:
+    from counter_assistant.core.content import File
+    from counter_assistant.sync.content_server import publish
+
+    for hours in ("16:30", "17:00", "17:30"):
+        center = File("center", "center.toml", f'[center]\nclosing = "{hours}"\n')
+        publish(admin, CENTER, {"center": center})
+    for counter, staff, prep, late, prompts, waiting, silent, armed, closed, content in COUNTERS:
         account = schema.add_counter(admin, counter, CENTER)
         path = work / f"{counter}.sqlite3"
         open_database(path, counter).close()
@@ -76,6 +84,7 @@ def seed(cluster, work: Path) -> str:
                 prepared_at=f"{today}T{prep}:00" if prep else "", prep_late=late if prep else None,
                 closed=closed, hotkeys_armed=armed, hotkeys_total=15, hotkey_backend="win32",
                 last_error="" if armed else "全局热键不可用：请先点击本窗口再按快捷键",
+                content_version=content,
             )
         )  # fmt: skip
         sender.round()
@@ -93,6 +102,13 @@ def seed(cluster, work: Path) -> str:
     return sup.password
 
 
+def shot(out: str, env: dict) -> None:
+    """The screen, cut to the report window (1000×620 at the top left, as it opens)."""
+    crop = ["-crop", "1000x620+0+0", "+repage"]
+    subprocess.run(["import", "-window", "root", *crop, out], env=env, check=True)
+    print(f"screenshot: {out}")
+
+
 def main() -> int:
     from pgcluster import PgCluster
 
@@ -101,6 +117,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", help="screenshot PNG (under a private Xvfb)")
     parser.add_argument("--keep", action="store_true", help="leave the window open")
+    parser.add_argument("--fleet-out", help="with --out: also the 设备状态 page (PNG)")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="ca-live-demo-"))
     display = None
@@ -124,8 +141,12 @@ def main() -> int:
                 app.wait()
             else:
                 time.sleep(6)
-                subprocess.run(["import", "-window", "root", args.out], env=env, check=True)
-                print(f"screenshot: {args.out}")
+                shot(args.out, env)
+                if args.fleet_out:  # the third tab, clicked where the tab bar puts it
+                    subprocess.run(["xdotool", "mousemove", "180", "13", "click", "1"], env=env,
+                                   check=True)  # fmt: skip
+                    time.sleep(1)
+                    shot(args.fleet_out, env)
         finally:
             app.terminate()
             app.wait(10)

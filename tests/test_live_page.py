@@ -110,3 +110,72 @@ def test_report_window_opens_on_the_live_page_and_loads_reports_from_the_server(
         assert pages.currentIndex() == 1
     assert "已读取 3 个窗口" in page.status.text()
     tasks.shutdown()
+
+
+def test_content_versions_and_the_fleet_page(center, qtbot):
+    """The live page says which content version each counter runs (one that does not
+    follow stands out); IT's fleet page shows backend, hotkeys, version and last error."""
+    from counter_assistant.core.content import File
+    from counter_assistant.sync import content_server
+    from counter_assistant.ui.fleet_page import FleetPage
+    from counter_assistant.ui.live_page import RED
+
+    server, link, today = center
+    body = '[center]\nname = "盘锦市住房公积金管理中心"\n'
+    for n in range(3):
+        files = {"center": File("center", "center.toml", body + f'phone = "0427-{n}"\n')}
+        content_server.publish(server.admin, CENTER, files)
+    server.admin.run("UPDATE ca.counter_status SET content_version = 3, hotkey_backend = 'x11' "
+                     "WHERE counter_id = 'PJ-01'")  # fmt: skip
+    server.admin.run(
+        "UPDATE ca.counter_status SET content_version = 1, hotkey_backend = 'in-window', "
+        "last_error = '数据库暂时无法写入' WHERE counter_id = 'PJ-02'"
+    )
+    tasks = TaskRunner()
+    page = LivePage(tasks, link, today=lambda: today)
+    fleet = FleetPage()
+    page.refreshed.connect(fleet.show_counters)
+    qtbot.addWidget(page)
+    qtbot.addWidget(fleet)
+    qtbot.waitUntil(lambda: fleet.table.rowCount() == 3, timeout=10_000)
+    column = 8
+    assert page.table.horizontalHeaderItem(column).text() == "话术版本"
+    assert page.table.item(0, column).text() == "3"
+    assert page.table.item(1, column).text() == "1（落后 2 个版本，最新 3）"
+    assert page.table.item(1, column).foreground().color() == RED
+    assert page.table.item(0, column).foreground().color() != RED
+    rows = [[fleet.table.item(r, c).text() for c in range(7)] for r in range(3)]
+    assert rows[0][2:6] == ["0.2.0", "x11", "15/15", "3"]
+    assert rows[1][3:5] == ["仅窗口内", "0/15"] and rows[1][6] == "数据库暂时无法写入"
+    assert rows[2][1] == "从未上线"
+    assert "中心话术当前版本：3；话术未跟上：PJ-02。" in fleet.summary.text()
+    tasks.shutdown()
+
+
+def test_reports_from_the_server_use_the_published_calendar(center, qtbot, tmp_path):
+    """The report window's own context stays as it is (on a counter PC it is the
+    counter's); the reports loaded from the server name days by the center's calendar."""
+    from counter_assistant.context import load_context
+    from counter_assistant.core.content import File
+    from counter_assistant.sync import content_server
+    from counter_assistant.ui.supervisor import SupervisorWindow
+
+    server, link, today = center
+    calendar = '[2026]\nholidays = [{ name = "元旦", from = 2026-01-01, to = 2026-01-03 }]\n'
+    content_server.publish(
+        server.admin, CENTER, {"calendar": File("calendar", "cal.toml", calendar)}
+    )
+    config = tmp_path / "supervisor.toml"
+    config.write_text(f'[center]\nid = "{CENTER}"\n', encoding="utf-8")
+    ctx = load_context(str(config), str(tmp_path / "own"))
+    tasks = TaskRunner()
+    window = SupervisorWindow(ctx, tasks=tasks)
+    qtbot.addWidget(window)
+    page = LivePage(tasks, link, today=lambda: today)
+    attach_live_page(window, page)
+    assert window.reports.options.calendar.source == ""
+    page.load_reports_button.click()
+    qtbot.waitUntil(lambda: len(window.paths) == 3, timeout=15_000)
+    assert window.reports.options.calendar.source == "cal.toml (published version 1)"
+    assert ctx.content_version == 0 and ctx.calendar.source == ""
+    tasks.shutdown()

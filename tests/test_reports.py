@@ -67,10 +67,11 @@ def test_events_columns_words_first_codes_last(tmp_path):
     assert raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw
     header, row = read_csv(out)
     assert header == ["日期", "时间", "窗口", "工号", "情形", "说法", "业务", "触发方式",
-                      "情形代码", "说法代码", "业务代码", "程序版本", "记录编号"]  # fmt: skip
+                      "情形代码", "说法代码", "业务代码", "程序版本", "话术版本",
+                      "记录编号"]  # fmt: skip
     assert row[:8] == ["2026-03-02", "09:00:00", "PJ-01", "S01", "接待问候", "久等致歉",
                        "公积金贷款", "选择"]  # fmt: skip
-    assert row[8:12] == ["greeting", "after_wait", "loan", "0.2.0"]
+    assert row[8:13] == ["greeting", "after_wait", "loan", "0.2.0", "0"]
     export_report([db], D0, D1, "events", "csv", out, lang="en", force=True)
     header, row = read_csv(out)
     assert header[:6] == ["date", "time", "counter", "staff ID", "situation", "wording"]
@@ -169,7 +170,7 @@ def test_xlsx_events_workbook_opens_ready(tmp_path):
     assert len(wb["汇总"]._charts) == 1
     ws = wb["使用明细"]
     assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref == "A1:M4"
+    assert ws.auto_filter.ref == "A1:N4"
     assert ws.print_title_rows == "$1:$1"
     assert ws.page_setup.orientation == "landscape"
     assert ws.page_setup.fitToWidth in (None, 1)  # 1 is the default, left out
@@ -199,7 +200,7 @@ def test_xlsx_events_workbook_opens_ready(tmp_path):
     assert width("A") >= 10 and width("B") >= 8
     assert width("D") >= len(HOSTILE)  # the longest staff ID
     assert 8 <= width("E") < 20  # 接待问候: four wide characters
-    assert width("M") >= 36  # a record id
+    assert width("N") >= 36  # a record id
     summary = [[c for c in r if c is not None] for r in wb["汇总"].iter_rows(values_only=True)]
     assert ["接待问候", 2, "greeting"] in summary and ["礼貌送别", 1, "farewell"] in summary
     assert ["PJ-09", 0, "（无记录）"] in summary

@@ -5,7 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from counter_assistant.core.problems import Problem, TomlFileError, read_resource_toml, read_toml
+from counter_assistant.core.problems import (
+    Problem,
+    TomlFileError,
+    locate,
+    read_resource_toml,
+    read_toml,
+)
 
 BUILTIN = "business_catalog.toml"
 
@@ -32,20 +38,27 @@ class BusinessCatalog:
         return next((b for b in self.items if b.key == key), None)
 
 
-def _parse(data: dict, name: str) -> BusinessCatalog:
+def parse(data: dict, name: str, text: str = "") -> BusinessCatalog:
+    """Pure: the parsed file and its text in, the catalog and its problems (file, line,
+    key) out; the center's publishing checks a file with it as a counter loads it."""
     problems: list[Problem] = []
     items: list[Business] = []
     raw_items = data.get("business", [])
     if not isinstance(raw_items, list):
-        return BusinessCatalog([], name, [Problem(name, "business", "must be [[business]] tables")])
+        line = locate(text, "business")
+        return BusinessCatalog(
+            [], name, [Problem(name, "business", "must be [[business]] tables", line)]
+        )
     for i, raw in enumerate(raw_items):
         where = f"business[{i}]"
         if not isinstance(raw, dict) or not raw.get("key") or not raw.get("name"):
-            problems.append(Problem(name, where, "each [[business]] needs key and name"))
+            line = locate(text, f"{where}.key")
+            problems.append(Problem(name, where, "each [[business]] needs key and name", line))
             continue
         docs = raw.get("documents", [])
         if not isinstance(docs, list) or not all(isinstance(d, str) for d in docs):
-            problems.append(Problem(name, f"{where}.documents", "must be a list of strings"))
+            line = locate(text, f"{where}.documents")
+            problems.append(Problem(name, f"{where}.documents", "must be a list of strings", line))
             docs = []
         items.append(
             Business(str(raw["key"]), str(raw["name"]), tuple(docs), str(raw.get("initials", "")))
@@ -58,8 +71,8 @@ def load_business_catalog(path: Path | str | None = None) -> BusinessCatalog:
     problems: list[Problem] = []
     if path:
         try:
-            data, _ = read_toml(path)
-            catalog = _parse(data, str(path))
+            data, text = read_toml(path)
+            catalog = parse(data, str(path), text)
             if catalog.items:
                 return catalog
             problems = [
@@ -68,7 +81,7 @@ def load_business_catalog(path: Path | str | None = None) -> BusinessCatalog:
             ]
         except TomlFileError as exc:
             problems.append(exc.problem)
-    data, _, name = read_resource_toml(BUILTIN)
-    catalog = _parse(data, name)
+    data, text, name = read_resource_toml(BUILTIN)
+    catalog = parse(data, name, text)
     catalog.problems[:0] = problems
     return catalog

@@ -31,6 +31,11 @@ class Paths:
         return self.data_dir / "pin-attempts.json"
 
     @property
+    def content_cache(self) -> Path:
+        """The last good version of the center's published content, for a start offline."""
+        return self.data_dir / "center-content.json"
+
+    @property
     def log_file(self) -> Path:
         return self.log_dir / "counter-assistant.log"
 

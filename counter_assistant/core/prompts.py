@@ -271,7 +271,7 @@ def load_builtin(language: str = "zh-Hans") -> Catalog:
     return parse_catalog(data, name, text)
 
 
-def _merge_override(base: Catalog, override: Catalog) -> None:
+def _merge_override(base: Catalog, override: Catalog, text: str = "") -> None:
     """Replace individual texts: a variant with a known id replaces that variant."""
     for key, sit in override.situations.items():
         if key not in base.situations:
@@ -280,6 +280,7 @@ def _merge_override(base: Catalog, override: Catalog) -> None:
                     override.sources[0],
                     key,
                     f"unknown situation; use one of {', '.join(SITUATION_KEYS)}",
+                    locate(text, key),
                 )
             )
             continue
@@ -291,7 +292,8 @@ def _merge_override(base: Catalog, override: Catalog) -> None:
             fallbacks = v.fallbacks or (old.fallbacks if old and slots_of(v.text) else ())
             if slots_of(v.text) and not fallbacks:
                 problem = "a text with {slots} needs fallbacks, the last one without a slot"
-                base.problems.append(Problem(override.sources[0], f"{key}.{v.id}", problem))
+                line = locate(text, f"{key}.variants")
+                base.problems.append(Problem(override.sources[0], f"{key}.{v.id}", problem, line))
                 continue
             merged = replace(
                 v,
@@ -322,8 +324,17 @@ def load_catalog(language: str = "zh-Hans", override: Path | str | None = None) 
         except TomlFileError as exc:
             catalog.problems.append(exc.problem)
             return catalog
-        extra = parse_catalog(data, str(override), text, override=True)
-        catalog.problems.extend(extra.problems)
-        catalog.sources.append(str(override))
-        _merge_override(catalog, extra)
+        apply_override(catalog, data, str(override), text)
+    return catalog
+
+
+def apply_override(catalog: Catalog, data: dict[str, Any], name: str, text: str) -> Catalog:
+    """The center's override file (parsed, and its text for lines) merged into catalog.
+
+    Pure: the center's publishing checks a file with it exactly as a counter loads it.
+    """
+    extra = parse_catalog(data, name, text, override=True)
+    catalog.problems.extend(extra.problems)
+    catalog.sources.append(name)
+    _merge_override(catalog, extra, text)
     return catalog

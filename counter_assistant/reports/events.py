@@ -40,6 +40,7 @@ COLUMNS = [
     Column("wording_code", Kind.CODE),
     Column("business_code", Kind.CODE),
     Column("version", Kind.CODE),
+    Column("content_version", Kind.INT),  # the center's published wording shown (0: local)
     Column("uuid", Kind.CODE),
 ]
 UUID = len(COLUMNS) - 1
@@ -110,6 +111,7 @@ def column_sql(source: Source, words: Words, neutral: bool) -> list[str]:
         n("variant"),
         n("business"),
         n("app_version"),
+        "content_version" if "content_version" in source.columns.get("usage_event", ()) else "0",
         n("uuid"),
     ]
 
@@ -237,6 +239,7 @@ def scan(scope: Scope) -> Scan:
         widest(k[2] for k in keys),
         widest(k[3] for k in keys),
         widest(k[5] for k in keys),
+        6,
         36,
     ]
     return Scan(sum(groups.values()), counts, widths)

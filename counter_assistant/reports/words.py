@@ -58,6 +58,7 @@ HEADERS = {
     "wording_code": ("说法代码", "wording code"),
     "business_code": ("业务代码", "business code"),
     "version": ("程序版本", "app version"),
+    "content_version": ("话术版本", "content version"),
     "uuid": ("记录编号", "record ID"),
     "count": ("次数", "count"),
     "status": ("状态", "status"),

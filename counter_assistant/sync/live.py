@@ -35,7 +35,8 @@ WITH known AS (
 SELECT k.counter_id, s.last_seen, s.local_date = :d, s.app_version, s.staff_id,
     s.prepared_at, s.prep_late, s.closed, s.prompts_today, s.records_waiting,
     s.hotkeys_armed, s.hotkeys_total, s.last_error,
-    coalesce(u.n, 0), p.ts_local, p.late, coalesce(sh.staff_id, p.staff_id), now()
+    coalesce(u.n, 0), p.ts_local, p.late, coalesce(sh.staff_id, p.staff_id), now(),
+    s.hotkey_backend, s.content_version
 FROM known k
 LEFT JOIN ca.counter_status s ON s.center_id = :c AND s.counter_id = k.counter_id
 LEFT JOIN used u ON u.counter_id = k.counter_id
@@ -61,6 +62,20 @@ class LiveCounter:
     hotkeys_total: int | None
     last_error: str
     server_now: datetime
+    hotkey_backend: str = ""
+    content_version: int | None = None  # the center content version it runs, as reported
+    content_current: int = 0  # the center's current version (0: nothing published)
+
+    @property
+    def content_lag(self) -> int:
+        """0: runs the current version; 1: on the one before, or not yet back after a
+        rollback (it follows within its poll interval); 2 or more: it does not follow."""
+        if self.content_version is None:  # never reported: unknown, not behind
+            return 0
+        have, want = self.content_version, self.content_current
+        if have == want:
+            return 0
+        return 1 if have > want or have == want - 1 else want - have
 
     @property
     def minutes_since_seen(self) -> float | None:
@@ -69,12 +84,22 @@ class LiveCounter:
         return max(0.0, (self.server_now - self.last_seen).total_seconds() / 60)
 
 
+def current_content(con: Connection, center_id: str) -> int:
+    """The center's current content version; 0 when none (or the server predates it)."""
+    if not con.run("SELECT to_regclass('ca.content_event') IS NOT NULL")[0][0]:
+        return 0
+    from counter_assistant.sync.content_server import current_version
+
+    return current_version(con, center_id)
+
+
 def today_at_counters(con: Connection, center_id: str, today: date) -> list[LiveCounter]:
     out = []
+    current = current_content(con, center_id)
     for row in con.run(LIVE_SQL, c=center_id, d=today):
         (counter, seen, status_today, version, staff, prepared, late, closed, reported,
          waiting, armed, total, error, on_server, rec_prep, rec_late, rec_staff,
-         now) = row  # fmt: skip
+         now, backend, content) = row  # fmt: skip
         status_today = bool(status_today)
         out.append(
             LiveCounter(
@@ -94,6 +119,9 @@ def today_at_counters(con: Connection, center_id: str, today: date) -> list[Live
                 hotkeys_total=total,
                 last_error=error or "",
                 server_now=now,
+                hotkey_backend=backend or "",
+                content_version=content,
+                content_current=current,
             )
         )
     return out

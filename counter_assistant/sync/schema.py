@@ -10,8 +10,8 @@ Accounts. Three group roles (cluster-wide, made by every ``init``):
   it insert only records whose (center_id, counter_id) is the one bound to its role in
   ``ca.counter_account``, and read or update only its own status row. It reads no records.
 - ``ca_supervisors``: reads everything, writes nothing.
-- ``ca_publishers``: writes the center's published content (tables of a later step) and
-  nothing else.
+- ``ca_publishers``: adds versions of the center's published content (step 2) and reads
+  them; changes or deletes nothing, writes nothing else.
 """
 
 from __future__ import annotations
@@ -159,11 +159,76 @@ def _v1_access() -> str:
     return "\n".join(out)
 
 
-# Step n brings the schema from version n-1 to n. A later step adds the center's
-# published content (prompt texts, business catalog, rules, calendar, hours): its tables,
-# GRANT INSERT/UPDATE on them to ca_publishers and SELECT to ca_counters/ca_supervisors.
+# Step 2: the center's published content. A version is numbered per center and holds
+# one file per kind (kinds not given in a publish are copied from the version current
+# then, so each version stands alone); which version is current is the latest event
+# (a publish, or a rollback to an earlier version), so history is never rewritten.
+_V2_TABLES = """
+CREATE TABLE IF NOT EXISTS ca.content_version (
+    center_id text NOT NULL,
+    version integer NOT NULL CHECK (version > 0),
+    published_at timestamptz NOT NULL DEFAULT now(),
+    published_by name NOT NULL DEFAULT current_user,
+    os_user text NOT NULL DEFAULT '',
+    app_version text NOT NULL DEFAULT '',
+    PRIMARY KEY (center_id, version)
+);
+CREATE TABLE IF NOT EXISTS ca.content_file (
+    center_id text NOT NULL,
+    version integer NOT NULL,
+    kind text NOT NULL,
+    name text NOT NULL,
+    body text NOT NULL,
+    since integer NOT NULL,
+    PRIMARY KEY (center_id, version, kind),
+    FOREIGN KEY (center_id, version) REFERENCES ca.content_version (center_id, version)
+);
+CREATE TABLE IF NOT EXISTS ca.content_event (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    center_id text NOT NULL,
+    version integer NOT NULL,
+    action text NOT NULL CHECK (action IN ('publish', 'rollback')),
+    at timestamptz NOT NULL DEFAULT now(),
+    by_role name NOT NULL DEFAULT current_user,
+    os_user text NOT NULL DEFAULT '',
+    FOREIGN KEY (center_id, version) REFERENCES ca.content_version (center_id, version)
+);
+CREATE INDEX IF NOT EXISTS content_event_latest ON ca.content_event (center_id, id);
+"""
+CONTENT_TABLES = ("content_version", "content_file", "content_event")
+_OWN_CENTER = "center_id = (SELECT a.center_id FROM ca.account_of(current_user) a)"
+
+
+def _v2_access() -> str:
+    """Publishers insert and read content, never change or delete it, and sign as
+    themselves; counters read their own center's; supervisors read all."""
+    signed = {"content_version": "published_by", "content_event": "by_role"}
+    out = [
+        f"GRANT SELECT, INSERT ON {', '.join('ca.' + t for t in CONTENT_TABLES)} TO {PUBLISHERS};",
+        f"GRANT SELECT ON {', '.join('ca.' + t for t in CONTENT_TABLES)} "
+        f"TO {COUNTERS}, {SUPERVISORS};",
+    ]
+    for table in CONTENT_TABLES:
+        check = f"{signed[table]} = current_user" if table in signed else "true"
+        out += [
+            f"ALTER TABLE ca.{table} ENABLE ROW LEVEL SECURITY;",
+            f"DROP POLICY IF EXISTS readers_read ON ca.{table};",
+            f"CREATE POLICY readers_read ON ca.{table} FOR SELECT TO {SUPERVISORS}, "
+            f"{PUBLISHERS} USING (true);",
+            f"DROP POLICY IF EXISTS publishers_insert ON ca.{table};",
+            f"CREATE POLICY publishers_insert ON ca.{table} FOR INSERT TO {PUBLISHERS} "
+            f"WITH CHECK ({check});",
+            f"DROP POLICY IF EXISTS counter_reads_own_center ON ca.{table};",
+            f"CREATE POLICY counter_reads_own_center ON ca.{table} FOR SELECT TO {COUNTERS} "
+            f"USING ({_OWN_CENTER});",
+        ]
+    return "\n".join(out)
+
+
+# Step n brings the schema from version n-1 to n.
 STEPS: dict[int, str] = {
     1: _V1_TABLES + _v1_access(),
+    2: _V2_TABLES + _v2_access(),
 }
 SCHEMA_VERSION = max(STEPS)
 

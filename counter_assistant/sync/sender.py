@@ -30,6 +30,7 @@ from counter_assistant.sync.connection import (
     close_quietly,
     connect,
 )
+from counter_assistant.sync.content_poll import ContentPoller
 from counter_assistant.sync.outbox import Batch, Outbox
 from counter_assistant.sync.status import (
     STATUS_UPSERT,
@@ -75,6 +76,7 @@ class SyncService:
         self.batch_rows = batch_rows
         self.today = today
         self.failpoint: Failpoint | None = None
+        self.content: ContentPoller | None = None  # the center's content; None: not asked
         self.outbox = Outbox(db_path, counter_id)
         self.sent = 0  # rows the server committed, this run
         self._con: Connection | None = None
@@ -102,6 +104,11 @@ class SyncService:
     def wake(self) -> None:
         self._wake.set()
 
+    def status_soon(self) -> None:
+        """Send the status row in the next round, and start that round now."""
+        self._last_status = -STATUS_EVERY
+        self._wake.set()
+
     def start(self) -> None:
         if self._thread is None:
             self._thread = threading.Thread(target=self._run, name="sync-sender", daemon=True)
@@ -127,7 +134,10 @@ class SyncService:
     # --- the thread ----------------------------------------------------------------
     def _run(self) -> None:
         while not self._stop.is_set():
+            started = time.monotonic()
             delay = self._round_safely()
+            if not self._cause:  # a round every poll_seconds, however long one took
+                delay = max(0.0, delay - (time.monotonic() - started))
             self._wake.wait(delay)
             self._wake.clear()
         close_quietly(self._con)
@@ -152,6 +162,8 @@ class SyncService:
         """Connect, send everything waiting, status row, prune. Raises ServerError."""
         try:
             con = self._connection()
+            if self.content is not None:  # first: one cheap row, even during a catch-up
+                self.content.poll(con)
             sent = self._send_all(con)
             if time.monotonic() - self._last_status >= STATUS_EVERY - 1 or sent:
                 self._send_status(con)
@@ -254,6 +266,8 @@ class SyncService:
         waiting, _other = self.outbox.waiting()
         if not snap.local_date:
             snap = replace(snap, local_date=local_date)
+        if not snap.last_error and self.content is not None and self.content.problem:
+            snap = replace(snap, last_error=self.content.problem)
         params = status_params(
             snap,
             self.center_id,

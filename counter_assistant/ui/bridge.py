@@ -14,6 +14,7 @@ class Bridge(QObject):
     storage_status = Signal(object)  # str message or None when storage is fine
     notice = Signal(str)  # a one-off event worth telling the clerk
     sync_status = Signal(object)  # sync.status.SyncState from the sender's thread
+    content = Signal(object)  # core.content.Content: a new version, checked, from the sender
 
     def fire(self, action: str) -> None:
         # Runs on the hook's thread: no widget access here, and keep it tiny.
@@ -27,3 +28,6 @@ class Bridge(QObject):
 
     def report_sync(self, state: object) -> None:
         self.sync_status.emit(state)
+
+    def report_content(self, content: object) -> None:
+        self.content.emit(content)

@@ -64,6 +64,7 @@ class CounterController(QObject):
         self._clock = clock
         self.answers = answers or AnswerList()
         self._hotkeys = dict(hotkeys or {})
+        self.content_version = 0  # the center's content version in force, in every record
 
     def show_situation(self, key: str, trigger: str, index: int | None = None) -> None:
         if key == ANSWER:
@@ -144,10 +145,27 @@ class CounterController(QObject):
             variant=variant,
             business=self.session.business_key,
             trigger=trigger,
+            content_version=self.content_version,
         )
 
     def _show_customer(self) -> None:
         self.window.set_customer(self.session.details(), self.session.ended)
+
+    def use_content(self, catalog, business, rules, answers, version: int, refresh: bool) -> None:
+        """A new version of the center's texts and lists; the customer's details are kept
+        (a business the new catalog no longer lists is kept as words, as if typed).
+        refresh: show the prompt on screen again in the new wording (no new use)."""
+        session = self.session
+        old = session.business
+        session.catalog, session.business_catalog = catalog, business
+        if old is not None and business.get(old.key) is None:
+            session.business_key, session.business_text = "", old.name
+        session.rules = rules.spoken
+        session.rule_names = {r.key: r.name for r in rules}
+        self.answers = answers
+        self.content_version = version
+        if refresh:
+            self._refresh_current()
 
     def apply_fields(self, filled: Filled) -> None:
         self.session.fill(filled, self._clock.now())
@@ -186,6 +204,7 @@ class CounterController(QObject):
                 variant=variant,
                 business=notice.business_key,
                 trigger=trigger,
+                content_version=self.content_version,
                 detail=notice.detail(),
             )
         )

@@ -20,6 +20,7 @@ from counter_assistant.core.clock import Clock
 from counter_assistant.core.day import DayEvent, DayGate, DayState
 from counter_assistant.core.session import Filled
 from counter_assistant.platform.focus import ForegroundKeeper, make_foreground_keeper
+from counter_assistant.ui.content_swap import ContentSwap
 from counter_assistant.ui.controller import CounterController
 from counter_assistant.ui.day_dialogs import DayDialogs
 from counter_assistant.ui.dialog_focus import DialogFocus
@@ -31,6 +32,7 @@ from counter_assistant.ui.screen import fit_dialog
 from counter_assistant.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
+    from counter_assistant.core.content import Content
     from counter_assistant.ui.fields import FieldsDialog
     from counter_assistant.ui.picker import PickerDialog
 
@@ -65,6 +67,9 @@ class CounterUi(QObject):
         self.storage_notice = ""
         self.sync_word = ""  # the center server's sync state in a word; "" without one
         self.tick_hooks: list[Callable[[], None]] = []  # run after each tick (status row)
+        self.content_hooks: list[Callable[[], None]] = []  # run after new content is applied
+        self.content_swap = ContentSwap(self.dialog_open, self.apply_content)
+        controller.content_version = ctx.content_version
         self._foreground: ForegroundKeeper | None = None
         self.dialog_focus = DialogFocus(lambda: self.foreground)
         self._picker: PickerDialog | None = None
@@ -115,7 +120,11 @@ class CounterUi(QObject):
         """Every action, from a hotkey, a click, the tray or the menu, ends here."""
         known = ACTIONS.get(action)
         if known is not None and known.situation:
+            self.content_swap.before_prompt()
             self.controller.show_situation(action, trigger)
+        elif action == "next_variant":
+            self.content_swap.before_prompt()
+            self.handlers[action](trigger)
         elif action in self.handlers:
             self.handlers[action](trigger)
         else:
@@ -193,6 +202,7 @@ class CounterUi(QObject):
             reset()
 
     def shutdown(self) -> None:
+        self.content_swap.stop()
         self._prune_soon.stop()
         self.hotkeys.stop()
         self.window.save_geometry()
@@ -237,9 +247,7 @@ class CounterUi(QObject):
                 render,
                 min(self.ctx.config.font_size, 16),
             )
-            self._picker.chosen.connect(
-                lambda key, index: self.controller.show_situation(key, "picker", index)
-            )
+            self._picker.chosen.connect(self._chosen)
             picker = self._picker
             self._picker.finished.connect(lambda _r: self.dialog_focus.closed(picker))
         return self._picker
@@ -261,6 +269,45 @@ class CounterUi(QObject):
             fields = self._fields
             self._fields.finished.connect(lambda _r: self.dialog_focus.closed(fields))
         return self._fields
+
+    def _chosen(self, key: str, index: int) -> None:
+        self.content_swap.before_prompt()
+        self.controller.show_situation(key, "picker", index)
+
+    # --- the center's content -------------------------------------------------------
+    def content_arrived(self, content: Content) -> None:
+        """A checked new version from the sender: applied between two sentences."""
+        self.content_swap.offer(content)
+
+    def dialog_open(self) -> bool:
+        """A dialog in which the clerk picks, types or ticks is open: content waits."""
+        return (
+            any(d is not None and d.isVisible() for d in (self._picker, self._fields))
+            or self.day.dialog_open
+            or self.notice.dialog_open
+        )
+
+    def apply_content(self, content: Content, refresh: bool = True) -> None:
+        """Swap in a version of the center's content: the one place that does it. Texts,
+        business catalog, hours, checklist items, the notice template; the customer's
+        details are kept. Dialogs that show content are built again on next use."""
+        before = self.ctx.content_version
+        self.ctx.use_content(content)
+        ctx = self.ctx
+        self.controller.use_content(
+            ctx.catalog, ctx.business, ctx.rules, ctx.answers, content.version, refresh
+        )
+        self.window.set_situation_titles({s.key: s.title for s in self.ctx.catalog})
+        for dialog in (self._picker, self._fields):
+            if dialog is not None:
+                dialog.deleteLater()
+        self._picker = self._fields = None
+        self.day.use_content()
+        self.notice.use_content()
+        self.day.update_menu()
+        log.info("center content version %d in force (was %d)", content.version, before)
+        for hook in self.content_hooks:
+            hook()
 
     def open_picker(self) -> None:
         if self.gate.state is DayState.NEEDS_PREP:  # what the window says the hotkey does

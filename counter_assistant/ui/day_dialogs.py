@@ -86,6 +86,18 @@ class DayDialogs(QObject):
         window.finished.connect(lambda _r: self.give_focus_back(window))
         return window
 
+    @property
+    def dialog_open(self) -> bool:
+        return any(d is not None and d.isVisible() for d in (self._prep, self._close, self._staff))
+
+    def use_content(self) -> None:
+        """New checklist items (the center's extras): the lists are built again on next use.
+        Called only while none of them is open."""
+        for window in (self._prep, self._close):
+            if window is not None:
+                window.deleteLater()
+        self._prep = self._close = None
+
     # --- showing --------------------------------------------------------------
     def show_prep(self, asked: bool = False) -> None:
         """The Article 14 checklist. Unless the clerk ``asked`` (the menu, the picker

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -32,10 +32,13 @@ from PySide6.QtWidgets import (
 log = logging.getLogger(__name__)
 REFRESH_MS = 30_000
 SILENT_MINUTES = 3  # a running counter sends its status about once a minute
-HEADERS = ["窗口", "最后在线", "在岗人员", "岗前准备", "今日提示", "待同步", "热键", "版本", "备注"]
+HEADERS = ["窗口", "最后在线", "在岗人员", "岗前准备", "今日提示", "待同步", "热键", "版本",
+           "话术版本", "备注"]  # fmt: skip
+NOTES = len(HEADERS) - 1
 NUMBERS = (4, 5)  # right-aligned columns
 RED, AMBER, GREEN, GREY = (QColor(c) for c in ("#c62828", "#b45309", "#2e7d32", "#6b7280"))
 MISSED_BG = QColor("#fdecea")
+READING = "正在读取…"
 
 
 @dataclass
@@ -63,15 +66,41 @@ def read_live(link: ServerLink, today: date):
         close_quietly(con)
 
 
-def fetch_for_reports(link: ServerLink, folder: Path, d0: date, d1: date) -> list[Path]:
+def fetch_for_reports(link: ServerLink, folder: Path, d0: date, d1: date, ctx=None):
+    """(the range's databases, the report options of the center's published content or
+    None). ctx: the window's Context, copied: the published calendar, hours and catalog
+    name things in the reports; the app's own context is never changed."""
     from counter_assistant.sync.connection import close_quietly
     from counter_assistant.sync.fetch import fetch_range
 
     con = link.connect()
     try:
-        return fetch_range(con, folder, d0, d1, link.center_id)
+        paths = fetch_range(con, folder, d0, d1, link.center_id)
+        return paths, (published_options(con, ctx, link.center_id) if ctx else None)
     finally:
         close_quietly(con)
+
+
+def published_options(con, ctx, center_id: str):
+    import copy
+    from dataclasses import replace
+
+    from counter_assistant.reports.export import Options
+    from counter_assistant.sync.connection import sqlstate
+    from counter_assistant.sync.content_poll import fetch_current
+
+    try:
+        content = fetch_current(con, ctx.config, center_id)
+    except Exception as exc:  # not checked, or not readable: the local files are used
+        if sqlstate(exc) is None and not hasattr(exc, "problems"):
+            raise
+        log.warning("reports from the server: published content not used: %s", exc)
+        return None
+    if content is None:
+        return None
+    own = replace(ctx, config=copy.deepcopy(ctx.config), local=dict(ctx.local))
+    own.use_content(content)
+    return Options.from_context(own)
 
 
 def cells(c, now_local: datetime) -> tuple[list[str], dict[int, QColor], bool]:
@@ -108,9 +137,25 @@ def cells(c, now_local: datetime) -> tuple[list[str], dict[int, QColor], bool]:
             colors[6] = RED
     else:
         keys = "-"
+    content, color = content_cell(c)
+    if color is not None:
+        colors[8] = color
     texts = [c.counter_id, seen, c.staff_id or "-", prep, str(c.prompts_today), waiting, keys,
-             c.app_version or "-", c.last_error if c.seen_today else ""]  # fmt: skip
+             c.app_version or "-", content, c.last_error if c.seen_today else ""]  # fmt: skip
     return texts, colors, not c.seen_today
+
+
+def content_cell(c) -> tuple[str, QColor | None]:
+    """The center content version a counter runs; one that does not follow stands out."""
+    if c.content_version is None:
+        return "-", None
+    have = f"{c.content_version}" if c.content_version else "本地文件"
+    lag = c.content_lag
+    if lag == 0:
+        return have, None
+    if lag == 1:
+        return f"{have}（更新中，最新 {c.content_current}）", AMBER
+    return f"{have}（落后 {lag} 个版本，最新 {c.content_current}）", RED
 
 
 def _day(when: datetime) -> str:
@@ -135,6 +180,8 @@ def summary(counters: list, today: date, now_local: datetime) -> str:
 class LivePage(QWidget):
     """tasks: the TaskRunner; today: the supervisor PC's date (tests pass their own)."""
 
+    refreshed = Signal(list)  # the counters just read (the fleet page shows them too)
+
     def __init__(
         self,
         tasks,
@@ -148,6 +195,7 @@ class LivePage(QWidget):
         self.today = today
         self.counters: list = []
         self._busy = False
+        self._refresh_failed = False
         self.url_edit = QLineEdit(link.url if link else "")
         self.url_edit.setPlaceholderText("postgresql://主管账号@服务器/数据库")
         self.password_edit = QLineEdit()
@@ -177,8 +225,9 @@ class LivePage(QWidget):
         self.status = QLabel("")
         self.status.setWordWrap(True)
         self.legend = QLabel(
-            "每分钟由各窗口上报一次；红色：今日未上线或未确认岗前准备；橙色：迟到、"
-            f"{SILENT_MINUTES} 分钟以上无响应或有记录待同步。本页每 30 秒自动刷新。"
+            "每分钟由各窗口上报一次；红色：今日未上线、未确认岗前准备或话术落后两个版本以上；"
+            f"橙色：迟到、{SILENT_MINUTES} 分钟以上无响应、有记录待同步或话术正在更新。"
+            "本页每 30 秒自动刷新。"
         )
         self.legend.setWordWrap(True)
         self.legend.setStyleSheet(f"color: {GREY.name()};")
@@ -214,7 +263,8 @@ class LivePage(QWidget):
             return
         self._busy = True
         link, today = self.link, self.today()
-        self._set_status("正在读取…")
+        if not self.status.text():  # never over what loading the reports says
+            self._set_status(READING)
         self.tasks.run(lambda: read_live(link, today), self._show, self._failed)
 
     def _show(self, counters: list) -> None:
@@ -235,13 +285,16 @@ class LivePage(QWidget):
                 if stands_out:
                     item.setBackground(QBrush(MISSED_BG))
                     item.setForeground(QBrush(RED))
-                if j == 8 and text:
+                if j == NOTES and text:
                     item.setToolTip(text)
                     item.setForeground(QBrush(AMBER))
                 self.table.setItem(i, j, item)
         empty = "服务器上还没有本中心的窗口：请 IT 运行 server add-counter。"
         self.summary.setText(summary(counters, self.today(), now) if counters else empty)
-        self._set_status("")
+        if self.status.text() == READING or self._refresh_failed:
+            self._set_status("")  # the refresh's own words only
+        self._refresh_failed = False
+        self.refreshed.emit(counters)
 
     def _failed(self, exc: BaseException) -> None:
         from counter_assistant.sync.connection import classify
@@ -251,6 +304,7 @@ class LivePage(QWidget):
         log.warning("live page: %s", error)
         hint = "；此页需要主管账号（server add-supervisor）" if error.cause == "permission" else ""
         self._set_status(f"读取中心服务器失败：{error}{hint}（30 秒后重试）", True)
+        self._refresh_failed = True
 
     def _set_status(self, text: str, error: bool = False) -> None:
         self.status.setText(text)
@@ -272,6 +326,15 @@ def attach_live_page(window, page: LivePage) -> None:
         tabs.addTab(reports, "统计报表")
         window.setCentralWidget(tabs)
         window.pages = tabs
+    from counter_assistant.ui.fleet_page import FleetPage
+
+    fleet = FleetPage()
+    page.refreshed.connect(fleet.show_counters)
+    page.fleet = fleet
+    if add_page is not None:
+        add_page("设备状态", fleet)
+    else:
+        window.pages.addTab(fleet, "设备状态")
     load = QPushButton("报表改用服务器数据")
     load.setToolTip(
         "从中心服务器读取“统计报表”页所选日期范围内全部窗口的记录，代替文件夹中的数据库"
@@ -302,8 +365,14 @@ def load_reports_from_server(window, page: LivePage) -> None:
     page._set_status(f"正在从服务器读取 {d0} 至 {d1} 的记录…")
     link = page.link
 
-    def done(paths: list[Path]) -> None:
+    ctx = getattr(window, "ctx", None)
+
+    def done(result) -> None:
+        paths, options = result
         page._set_status(f"已读取 {len(paths)} 个窗口 {d0} 至 {d1} 的记录，报表页使用服务器数据。")
+        reports = getattr(window, "reports", None)
+        if options is not None and reports is not None:
+            reports.options = options  # the center's published calendar and names
         window.set_paths(paths)
         pages = getattr(window, "pages", None)
         if pages is not None and hasattr(pages, "setCurrentIndex"):
@@ -314,7 +383,7 @@ def load_reports_from_server(window, page: LivePage) -> None:
 
         page._set_status(f"读取中心服务器失败：{classify(exc)}", True)
 
-    page.tasks.run(lambda: fetch_for_reports(link, folder, d0, d1), done, failed)
+    page.tasks.run(lambda: fetch_for_reports(link, folder, d0, d1, ctx), done, failed)
     window.destroyed.connect(lambda: _remove(folder))
 
 

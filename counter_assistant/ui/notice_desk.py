@@ -64,6 +64,19 @@ class NoticeDesk(QObject):
             self._printer.failed.connect(self._failed)
         return self._printer
 
+    def use_content(self) -> None:
+        """A new version of the center's content: the next notice uses its template."""
+        if self._printer is not None:
+            from counter_assistant.ui.notice_printer import NoticeSettings
+
+            self._printer.settings = NoticeSettings.of(
+                self.ctx.config, self.ctx.paths.data_dir, self.ctx.notice_template
+            )
+
+    @property
+    def dialog_open(self) -> bool:
+        return self._dialog is not None and self._dialog.isVisible()
+
     def current(self, citizen_name: str = "") -> Notice:
         """The notice for the customer being served, as the session holds them now."""
         from counter_assistant.core.notice import notice_for_session

@@ -204,6 +204,12 @@ class PromptWindow(QWidget):
         )
         outer.addLayout(footer)
 
+    def set_situation_titles(self, titles: dict[str, str]) -> None:
+        """The buttons' words after a new version of the center's texts."""
+        for i, (key, button) in enumerate(self.situation_buttons.items()):
+            if key in titles:
+                button.setText(f"{(i + 1) % 10} {titles[key]}")
+
     def set_menu(self, menu: QMenu) -> None:
         self.menu_button.setMenu(menu)
 

@@ -30,6 +30,7 @@ class SupervisorWindow(QMainWindow):
         if app is not None:
             install_chinese_qt_texts(app)
         self.tasks = tasks
+        self.ctx = ctx  # reports from the server use a copy with the published content
         options = Options.from_context(ctx) if ctx is not None else Options()
         own = getattr(getattr(ctx, "paths", None), "database", None)
         self.tabs = QTabWidget()

@@ -25,7 +25,7 @@ def snapshot_of(ui) -> CounterSnapshot:
         hotkeys_armed=0 if hotkeys.paused else hotkeys.armed,
         hotkeys_total=len(hotkeys.bindings),
         hotkey_backend=backend.name if backend is not None else "in-window",
-        content_version=0,
+        content_version=ui.ctx.content_version,
         last_error=ui.storage_notice or _hotkey_problem(hotkeys),
     )
 
