@@ -100,7 +100,7 @@ def tour(shots: Path | None, name: str, as_json: bool) -> None:
         ui.controller.show_situation("documents", "hotkey", 1)
         report("prompt-base", ui.window)  # (the window before it grew is not shown)
         report("prompt", ui.window)
-        ui.open_fields()
+        ui.dialogs.open_fields()
         report("fields", ui.fields)
         ui.fields.reject()
         ui.open_picker()
@@ -115,9 +115,9 @@ def tour(shots: Path | None, name: str, as_json: bool) -> None:
         ui.notice.open_dialog()
         report("notice", ui.notice.dialog)
         ui.notice.dialog.reject()
-        ui.show_cheat_sheet()
-        report("cheat-sheet", ui._boxes[-1])
-        ui._boxes[-1].close()
+        ui.side.show_cheat_sheet()
+        report("cheat-sheet", ui.side._boxes[-1])
+        ui.side._boxes[-1].close()
         from counter_assistant.ui.screen import fit_dialog
         from counter_assistant.ui.today import TodayDialog
 

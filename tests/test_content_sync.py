@@ -177,7 +177,7 @@ def test_content_waits_while_a_dialog_is_open(center, make_counter, qtbot):
     counter = make_counter(center.counter_url)
     ui = counter.ui
     ui.content_swap.quiet_seconds = 0.0
-    ui.open_fields()
+    ui.dialogs.open_fields()
     publish(center, center='[center]\nopening = "09:00"\n')
     counter.sync.wake()
     qtbot.waitUntil(lambda: ui.content_swap.pending is not None, timeout=10_000)

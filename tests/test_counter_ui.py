@@ -204,7 +204,7 @@ def test_window_never_accepts_focus_with_a_global_backend(make_ui):
 
 def test_cheat_sheet_lists_every_hotkey(make_ui):
     ui = make_ui()
-    sheet = ui.cheat_sheet_text()
+    sheet = ui.side.cheat_sheet_text()
     assert "ctrl+alt+5" in sheet and "无法办理" in sheet and "下一位客户" in sheet
 
 
@@ -246,7 +246,7 @@ def test_many_taken_hotkeys_make_one_line_and_an_honest_status(make_ui):
     notice = ui.window.notice_label.text()
     assert notice.count("\n") == 0 and "5 个热键无法使用" in notice and "占用" in notice
     assert f"{BOUND - 5}/{BOUND}" in ui.window.status_label.text()
-    assert "ctrl+alt+1" in ui.cheat_sheet_text() and "无法使用" in ui.cheat_sheet_text()
+    assert "ctrl+alt+1" in ui.side.cheat_sheet_text() and "无法使用" in ui.side.cheat_sheet_text()
 
 
 def test_reports_read_the_pin_set_after_start(make_ui, monkeypatch, tmp_path):
@@ -261,7 +261,7 @@ def test_reports_read_the_pin_set_after_start(make_ui, monkeypatch, tmp_path):
     config = ui.ctx.config.source
     with open(config, "a", encoding="utf-8") as fh:
         fh.write(f'\n[supervisor]\npin_hash = "{hash_pin("2468")}"\n')
-    ui.open_reports()
+    ui.side.open_reports()
     assert asked and asked[0].startswith("pbkdf2")
 
 
@@ -369,7 +369,7 @@ def test_change_of_staff_in_the_gui(make_counter, qtbot):
 def today_dialogs(ui):
     from counter_assistant.ui.today import TodayDialog
 
-    return [b for b in ui._boxes if isinstance(b, TodayDialog)]
+    return [b for b in ui.side._boxes if isinstance(b, TodayDialog)]
 
 
 def test_todays_counts_are_read_off_the_gui_thread_and_shown(make_counter, qtbot, monkeypatch):
@@ -389,7 +389,7 @@ def test_todays_counts_are_read_off_the_gui_thread_and_shown(make_counter, qtbot
     ui = counter.ui
     for key in ("greeting", "greeting", "farewell"):
         ui.dispatch(key, "click")
-    ui.show_today()  # the task waits for the queued records before it reads
+    ui.side.show_today()  # the task waits for the queued records before it reads
     qtbot.waitUntil(lambda: bool(today_dialogs(ui)))
     (dialog,) = today_dialogs(ui)
     try:
@@ -414,8 +414,8 @@ def test_todays_counts_that_cannot_be_read_say_so(make_counter, qtbot, monkeypat
 
     monkeypatch.setattr(today_mod, "today_counts", broken)
     ui = make_counter().ui
-    ui.show_today()
-    boxes = lambda: [b for b in ui._boxes if isinstance(b, QMessageBox)]  # noqa: E731
+    ui.side.show_today()
+    boxes = lambda: [b for b in ui.side._boxes if isinstance(b, QMessageBox)]  # noqa: E731
     qtbot.waitUntil(lambda: bool(boxes()))
     try:
         assert "今日统计暂时无法读取" in boxes()[0].text() and "disk gone" in boxes()[0].text()

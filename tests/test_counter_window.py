@@ -263,7 +263,7 @@ def test_the_picker_hotkey_opens_the_checklist_while_the_day_is_not_prepared(qtb
     press(qtbot, ui, "picker")
     prep = ui.day.prep
     assert not prep.quiet and not prep.windowFlags() & Qt.WindowType.WindowDoesNotAcceptFocus
-    assert ui.dialog_focus.open_dialogs == [prep] and ui._picker is None
+    assert ui.dialog_focus.open_dialogs == [prep] and ui.dialogs._picker is None
     for box in prep.checks:
         box.setChecked(True)
     prep.picker.set_staff_id("0312")

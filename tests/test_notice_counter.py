@@ -168,7 +168,7 @@ def test_the_dialog_prints_the_name_on_paper_only(counter, qtbot):
 
 
 def test_the_key_is_in_the_cheat_sheet_and_the_menu(counter):
-    sheet = counter.ui.cheat_sheet_text()
+    sheet = counter.ui.side.cheat_sheet_text()
     assert "ctrl+alt+g" in sheet and "打印一次性告知单" in sheet
     labels = [a.text() for a in counter.ui.menu.menu.actions()]
     assert "打印一次性告知单" in labels and "一次性告知单（预览、填姓名）…" in labels
@@ -238,7 +238,7 @@ def test_no_restart_into_an_upgrade_while_a_dialog_is_open_or_a_notice_prints(co
     qtbot.waitUntil(lambda: not dialog.isVisible())
     assert quiet_for_restart(app, counter)
 
-    counter.ui.open_fields()  # a dialog of the focus stack
+    counter.ui.dialogs.open_fields()  # a dialog of the focus stack
     qtbot.waitUntil(counter.ui.fields.isVisible)
     assert counter.ui.dialogs_open() and not quiet_for_restart(app, counter)
     counter.ui.fields.reject()

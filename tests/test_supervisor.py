@@ -184,10 +184,11 @@ def test_closing_mid_export_asks_first(qtbot, tasks, folder, monkeypatch, tmp_pa
         page.export_to(out, "csv")
     assert not win.close() and win.isVisible()  # "No": keeps exporting
     assert page.exporter.running
-    with qtbot.waitSignal(page.exporter.finished, timeout=WAIT):
-        assert win.close()  # "Yes": cancels and closes
+    assert win.close()  # "Yes": cancels, waits for the export to stop, and closes
+    assert list(out.parent.iterdir()) == []  # already clean when the window has gone
+    qtbot.waitUntil(lambda: not page.exporter.running, timeout=WAIT)
+    assert "取消" in page.exporter.status.text()
     assert len(asked) == 2 and "正在导出" in asked[0]
-    assert list(out.parent.iterdir()) == []
 
 
 def test_suggested_file_name_follows_the_language(qtbot, tasks, folder, monkeypatch):

@@ -18,17 +18,17 @@ from counter_assistant.context import Context
 from counter_assistant.core.actions import ACTIONS, COMMAND_IDS, label_of
 from counter_assistant.core.clock import Clock
 from counter_assistant.core.day import DayEvent, DayGate, DayState
-from counter_assistant.core.session import Filled
 from counter_assistant.platform.focus import ForegroundKeeper, make_foreground_keeper
 from counter_assistant.ui.content_swap import ContentSwap
 from counter_assistant.ui.controller import CounterController
+from counter_assistant.ui.customer_dialogs import CustomerDialogs
 from counter_assistant.ui.day_dialogs import DayDialogs
 from counter_assistant.ui.dialog_focus import DialogFocus
 from counter_assistant.ui.hotkey_service import HotkeyService
-from counter_assistant.ui.menu import CounterMenu, app_icon, cheat_sheet_text, show_text_box
+from counter_assistant.ui.menu import CounterMenu, app_icon
 from counter_assistant.ui.notice_desk import NoticeDesk
 from counter_assistant.ui.prompt_window import PromptWindow
-from counter_assistant.ui.screen import fit_dialog
+from counter_assistant.ui.side_windows import SideWindows
 from counter_assistant.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
@@ -72,8 +72,6 @@ class CounterUi(QObject):
         controller.content_version = ctx.content_version
         self._foreground: ForegroundKeeper | None = None
         self.dialog_focus = DialogFocus(lambda: self.foreground)
-        self._picker: PickerDialog | None = None
-        self._fields: FieldsDialog | None = None
         self.notice_line = ""  # the last notice's outcome, until the next customer
         self.notice = NoticeDesk(
             ctx,
@@ -86,13 +84,29 @@ class CounterUi(QObject):
         self.notice.focus_returned.connect(lambda: self.dialog_focus.closed(self.notice.dialog))
         self._prune_soon = QTimer(self, singleShot=True, interval=5000)  # not on the way to start
         self._prune_soon.timeout.connect(lambda: self.notice.prune_daily(self.gate.local_date))
-        self._boxes: list[QObject] = []  # non-modal windows kept alive while shown
+        self.dialogs = CustomerDialogs(
+            ctx,
+            controller,
+            clock,
+            self.dialog_focus,
+            self._chosen,
+            self.next_customer,
+            self.notice.open_dialog,
+        )
+        self.side = SideWindows(
+            ctx,
+            tasks,
+            flush,
+            self.label,
+            lambda: self.hotkeys.failed_combos,
+            lambda: self.gate.local_date,
+        )
         self.handlers: dict[str, Callable[[str], None]] = {
             "next_variant": controller.next_variant,
             "toggle_window": lambda _trigger: window.toggle(),
             "next_customer": lambda _trigger: self.next_customer(),
             "picker": lambda _trigger: self.open_picker(),
-            "fields": lambda _trigger: self.open_fields(),
+            "fields": lambda _trigger: self.dialogs.open_fields(),
             "next_page": lambda _trigger: window.next_page(),
             "notice": self.notice.print_now,
             "notice_dialog": lambda _trigger: self.notice.open_dialog(),
@@ -232,43 +246,11 @@ class CounterUi(QObject):
 
     @property
     def picker(self) -> PickerDialog:
-        if self._picker is None:
-            from counter_assistant.core.picking import choices
-            from counter_assistant.ui.picker import PickerDialog
-
-            session = self.controller.session
-
-            def render(choice) -> str:
-                variant = session.catalog[choice.key].variants[choice.index]
-                return variant.render(session.values())
-
-            self._picker = PickerDialog(
-                choices(self.ctx.catalog, self.ctx.answers),
-                render,
-                min(self.ctx.config.font_size, 16),
-            )
-            self._picker.chosen.connect(self._chosen)
-            picker = self._picker
-            self._picker.finished.connect(lambda _r: self.dialog_focus.closed(picker))
-        return self._picker
+        return self.dialogs.picker
 
     @property
     def fields(self) -> FieldsDialog:
-        if self._fields is None:
-            from counter_assistant.ui.fields import FieldsDialog
-
-            self._fields = FieldsDialog(
-                self.ctx.business, min(self.ctx.config.font_size, 16), rules=self.ctx.rules
-            )
-            self._fields.applied.connect(self.controller.apply_fields)
-            self._fields.next_customer.connect(self.next_customer)
-            # after the fields dialog has handed the keyboard back
-            self._fields.notice_requested.connect(
-                lambda: QTimer.singleShot(0, self.notice.open_dialog)
-            )
-            fields = self._fields
-            self._fields.finished.connect(lambda _r: self.dialog_focus.closed(fields))
-        return self._fields
+        return self.dialogs.fields
 
     def _chosen(self, key: str, index: int) -> None:
         self.content_swap.before_prompt()
@@ -281,11 +263,7 @@ class CounterUi(QObject):
 
     def dialog_open(self) -> bool:
         """A dialog in which the clerk picks, types or ticks is open: content waits."""
-        return (
-            any(d is not None and d.isVisible() for d in (self._picker, self._fields))
-            or self.day.dialog_open
-            or self.notice.dialog_open
-        )
+        return self.dialogs.any_open() or self.day.dialog_open or self.notice.dialog_open
 
     def apply_content(self, content: Content, refresh: bool = True) -> None:
         """Swap in a version of the center's content: the one place that does it. Texts,
@@ -298,10 +276,7 @@ class CounterUi(QObject):
             ctx.catalog, ctx.business, ctx.rules, ctx.answers, content.version, refresh
         )
         self.window.set_situation_titles({s.key: s.title for s in self.ctx.catalog})
-        for dialog in (self._picker, self._fields):
-            if dialog is not None:
-                dialog.deleteLater()
-        self._picker = self._fields = None
+        self.dialogs.forget()
         self.day.use_content()
         self.notice.use_content()
         self.day.update_menu()
@@ -313,14 +288,7 @@ class CounterUi(QObject):
         if self.gate.state is DayState.NEEDS_PREP:  # what the window says the hotkey does
             self.day.show_prep(asked=True)
             return
-        self.dialog_focus.opened(self.picker)
-        self.picker.open_fresh()
-
-    def open_fields(self) -> None:
-        self.dialog_focus.opened(self.fields)
-        session = self.controller.session
-        filled = session.for_dialog(self.clock.now())
-        self.fields.open_for(filled, fresh=session.has_customer and filled == Filled())
+        self.dialogs.open_picker()
 
     def dialogs_open(self) -> bool:
         """A dialog of the counter is open (the clerk is in the middle of something)."""
@@ -351,10 +319,10 @@ class CounterUi(QObject):
                 (self.label("notice_dialog") + "…", command("notice_dialog")),
                 (self.label("next_customer"), command("next_customer")),
                 None,
-                ("热键一览", self.show_cheat_sheet),
-                ("今日统计", self.show_today),
+                ("热键一览", self.side.show_cheat_sheet),
+                ("今日统计", self.side.show_today),
                 None,
-                ("统计报表…", self.open_reports),
+                ("统计报表…", self.side.open_reports),
                 None,
                 ("退出", QApplication.instance().quit),
             ],
@@ -363,72 +331,3 @@ class CounterUi(QObject):
         self.pause_action = menu.add_checkable("暂停热键", self.hotkeys.set_paused, "热键一览")
         menu.insert(self.day.menu_actions(menu.menu), "统计报表…")
         return menu
-
-    def cheat_sheet_text(self) -> str:
-        return cheat_sheet_text(self.ctx.config.hotkeys, self.label, self.hotkeys.failed_combos)
-
-    def show_cheat_sheet(self) -> None:
-        box = show_text_box("窗口服务助手 · 热键一览", self.cheat_sheet_text(), True)
-        fit_dialog(box)
-        self._keep(box)
-
-    def show_today(self) -> None:
-        """Today's counts, read off the GUI thread once queued records are written."""
-        from counter_assistant.reports.today import today_counts
-
-        path, counter, date = (
-            self.ctx.paths.database,
-            self.ctx.config.counter_id,
-            self.gate.local_date,
-        )
-
-        def read():
-            self._flush(1.0)
-            return today_counts(path, counter, date)
-
-        def show(counts) -> None:
-            from PySide6.QtCore import Qt
-
-            from counter_assistant.ui.today import TodayDialog
-
-            dialog = TodayDialog(None, counts)
-            dialog.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, True)
-            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-            fit_dialog(dialog)
-            dialog.show()
-            self._keep(dialog)
-
-        def failed(exc: BaseException) -> None:
-            log.warning("today's counts could not be read: %s", exc)
-            self._keep(show_text_box("窗口服务助手", f"今日统计暂时无法读取：{exc}"))
-
-        self.tasks.run(read, show, failed)
-
-    def _keep(self, widget: QObject) -> None:
-        self._boxes = [b for b in self._boxes if _alive(b)] + [widget]
-
-    def open_reports(self) -> None:
-        from PySide6.QtWidgets import QMessageBox
-
-        from counter_assistant.core.config import load_config
-        from counter_assistant.core.pin import PinGuard
-        from counter_assistant.ui.pin_dialog import ask_pin
-        from counter_assistant.ui.supervisor import SupervisorWindow
-
-        # Read again: IT may have run set-pin since the window started.
-        stored = load_config(self.ctx.config.source).supervisor_pin_hash
-        if not stored:
-            QMessageBox.information(
-                None, "窗口服务助手", "本机未设置主管密码，请 IT 运行 counter-assistant set-pin。"
-            )
-            return
-        if not ask_pin(None, stored, PinGuard(self.ctx.paths.pin_state_file)):
-            return
-        self._reports = SupervisorWindow(self.ctx, tasks=self.tasks)
-        self._reports.show()
-
-
-def _alive(obj: QObject) -> bool:
-    from shiboken6 import isValid
-
-    return isValid(obj) and obj.isVisible()  # type: ignore[attr-defined]
