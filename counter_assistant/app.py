@@ -29,9 +29,8 @@ from counter_assistant.core.day import DayGate
 from counter_assistant.core.records import ChecklistEntry, StaffChange
 from counter_assistant.core.session import PromptSession
 from counter_assistant.platform.hotkeys.choose import choose_backend
-from counter_assistant.storage.checklists import load_today, load_today_readonly
-from counter_assistant.storage.db import open_database
 from counter_assistant.storage.recorder import Recorder
+from counter_assistant.storage.start_read import read_today_quick
 from counter_assistant.ui.bridge import Bridge
 from counter_assistant.ui.controller import CounterController
 from counter_assistant.ui.counter import CounterUi
@@ -76,12 +75,27 @@ def release_startup_memory() -> None:
 
 def read_storage(
     ctx: Context, today: str
-) -> tuple[list[str], list[ChecklistEntry], list[StaffChange]]:
-    """Open the database once at start: migrate, move a corrupt file aside, read today.
+) -> tuple[list[str], list[ChecklistEntry], list[StaffChange], bool]:
+    """Today's records at start, and whether the full open is still to run.
 
-    Never raises: whatever is wrong becomes a notice, and the counter starts on what works
-    (the recorder keeps records in its pending file until the database can be written).
+    A database of this release and counter is read the quick way (storage/start_read.py);
+    its full open then runs on the writer thread. Otherwise it is opened here: created,
+    migrated, a corrupt file moved aside. Never raises: whatever is wrong becomes a
+    notice, and the counter starts on what works (the recorder keeps records in its
+    pending file until the database can be written).
     """
+    quick = read_today_quick(ctx.paths.database, ctx.config.counter_id, today)
+    if quick is not None:
+        return [], *quick, True
+    return (*open_and_read(ctx, today), False)
+
+
+def open_and_read(
+    ctx: Context, today: str
+) -> tuple[list[str], list[ChecklistEntry], list[StaffChange]]:
+    from counter_assistant.storage.checklists import load_today, load_today_readonly
+    from counter_assistant.storage.db import open_database
+
     notices: list[str] = []
     entries: list[ChecklistEntry] = []
     changes: list[StaffChange] = []
@@ -141,7 +155,7 @@ class Counter:
 
 def build_counter(ctx: Context, clock: Clock, choose: BackendFactory = choose_backend) -> Counter:
     cfg = ctx.config
-    notices, entries, changes = read_storage(ctx, clock.now().date().isoformat())
+    notices, entries, changes, verify = read_storage(ctx, clock.now().date().isoformat())
     bridge = Bridge()
     recorder = Recorder(
         ctx.paths.database,
@@ -151,6 +165,8 @@ def build_counter(ctx: Context, clock: Clock, choose: BackendFactory = choose_ba
         on_notice=bridge.report_notice,
     )
     recorder.remember_today([*entries, *changes])
+    if verify:
+        recorder.verify_before_writing()
     gate = DayGate(cfg, clock, recorder.record, entries, changes)
     session = PromptSession(
         ctx.catalog,
@@ -268,8 +284,9 @@ def run_app(
     instance.removed.connect(upgrades.watcher.removal_announced)
     counter.bridge.hotkey.connect(upgrades.policy.activity)
     ui.window.action_requested.connect(upgrades.policy.activity)
-    upgrades.start()
-    upgrade.register_application_restart()
+    ui.after_paint.add(upgrades.start)
+    ui.after_paint.add(upgrade.register_application_restart)
+    ui.after_paint.add(counter.recorder.verify_soon)  # the whole-file check, if still due
 
     if exit_when_ready:
 

@@ -34,7 +34,7 @@ def test_database_that_cannot_open_becomes_a_notice(tmp_path):
     ctx = load_context(None, str(tmp_path / "data"))
     ctx.paths.database.parent.mkdir(parents=True, exist_ok=True)
     ctx.paths.database.mkdir()  # a folder where the file should be
-    notices, entries, changes = read_storage(ctx, "2026-11-27")
+    notices, entries, changes, verify = read_storage(ctx, "2026-11-27")
     assert notices and "数据库" in notices[0]
-    assert entries == [] and changes == []
+    assert entries == [] and changes == [] and not verify
     assert ctx.paths.database.is_dir()  # left where it was: not corrupt, just unusable

@@ -17,7 +17,7 @@ from counter_assistant.context import load_context
 from counter_assistant.core.clock import FakeClock
 from counter_assistant.core.content import File
 from counter_assistant.platform.hotkeys.fake import FakeHotkeyBackend
-from counter_assistant.storage.db import connect_readonly
+from counter_assistant.storage.readonly import connect_readonly
 from counter_assistant.sync import content_server
 
 try:

@@ -11,7 +11,7 @@ from counter_assistant.app import build_counter
 from counter_assistant.context import load_context
 from counter_assistant.core.clock import FakeClock
 from counter_assistant.platform.hotkeys.fake import FakeHotkeyBackend
-from counter_assistant.storage.db import connect_readonly
+from counter_assistant.storage.readonly import connect_readonly
 from counter_assistant.sync import schema
 from counter_assistant.sync.connection import close_quietly, connect
 from counter_assistant.ui.sync_status import snapshot_of

@@ -37,8 +37,8 @@ from counter_assistant.reports.table import Document
 from counter_assistant.reports.usage import daily_document, events_document
 from counter_assistant.reports.words import LANGS, Names, Words
 from counter_assistant.reports.xlsx_writer import write_xlsx
-from counter_assistant.storage.db import connect_readonly
 from counter_assistant.storage.outputs import OutputRefused, check_output
+from counter_assistant.storage.readonly import connect_readonly
 
 __all__ = [
     "FORMATS",

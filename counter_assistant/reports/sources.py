@@ -11,7 +11,8 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from counter_assistant.storage.db import SQLITE_HEADER, connect_readonly, counter_id_of, read_header
+from counter_assistant.storage.db import SQLITE_HEADER, counter_id_of, read_header
+from counter_assistant.storage.readonly import connect_readonly
 
 DB_SUFFIXES = (".sqlite3", ".sqlite", ".db", ".bak", ".backup")
 SKIP_SUFFIXES = ("-wal", "-shm", "-journal", ".part", ".jsonl", ".log")

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from counter_assistant.reports.words import situation_titles
-from counter_assistant.storage.db import connect_readonly
+from counter_assistant.storage.readonly import connect_readonly
 
 SQL = (
     "SELECT situation, count(*) FROM usage_event "

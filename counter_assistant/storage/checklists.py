@@ -11,8 +11,10 @@ from pathlib import Path
 from peewee import SqliteDatabase
 
 from counter_assistant.core.records import ChecklistEntry, StaffChange
-from counter_assistant.storage.db import connect_readonly, readonly_uri, sidecars
+from counter_assistant.storage.db import sidecars
 from counter_assistant.storage.models import ChecklistRecord, StaffShift, bound
+from counter_assistant.storage.readonly import connect_readonly, readonly_uri
+from counter_assistant.storage.start_read import today_rows
 
 
 def load_today(
@@ -57,7 +59,7 @@ def load_today_readonly(
     try:
         con = connect_readonly(path, timeout=1.0)
         try:
-            return _rows(con, counter_id, local_date)
+            return today_rows(con, counter_id, local_date)
         finally:
             con.close()
     except sqlite3.OperationalError:
@@ -67,15 +69,6 @@ def load_today_readonly(
     uri = readonly_uri(path) + "&immutable=1"
     con = sqlite3.connect(uri, uri=True, timeout=1.0)
     try:
-        return _rows(con, counter_id, local_date)
+        return today_rows(con, counter_id, local_date)
     finally:
         con.close()
-
-
-def _rows(con: sqlite3.Connection, counter_id: str, local_date: str):
-    con.row_factory = sqlite3.Row
-    where = "WHERE counter_id = ? AND local_date = ? ORDER BY ts_utc, uuid"
-    checklist = con.execute(f"SELECT * FROM checklist_record {where}", (counter_id, local_date))
-    entries = [ChecklistEntry.from_row(dict(r)) for r in checklist]
-    staff = con.execute(f"SELECT * FROM staff_shift {where}", (counter_id, local_date))
-    return entries, [StaffChange.from_row(dict(r)) for r in staff]

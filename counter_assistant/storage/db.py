@@ -1,8 +1,9 @@
 """Opening counter databases: the one place that sets pragmas, migrates, and opens read-only.
 
 Every read-only open in the app (reports, backups, checks, today's counts) goes through
-connect_readonly(): a path becomes a URI through Path.as_uri(), never by string
-formatting, so folders named with '#', '?', '%' or spaces work.
+connect_readonly() (storage/readonly.py, re-exported here): a path becomes a URI through
+Path.as_uri(), never by string formatting, so folders named with '#', '?', '%' or
+spaces work.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from peewee import SqliteDatabase
 
 from counter_assistant.storage.migrations import SchemaTooNew, check_not_newer, upgrade
 from counter_assistant.storage.models import Meta, bound
+from counter_assistant.storage.readonly import BUSY_TIMEOUT_MS, connect_readonly
 
-BUSY_TIMEOUT_MS = 5000
 PRAGMAS = {
     "journal_mode": "wal",
     "synchronous": "full",
@@ -69,17 +70,6 @@ def make_database(path: Path | str) -> SqliteDatabase:
     return SqliteDatabase(
         str(path), pragmas=PRAGMAS, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False
     )
-
-
-def readonly_uri(path: Path | str) -> str:
-    return Path(path).resolve().as_uri() + "?mode=ro"
-
-
-def connect_readonly(
-    path: Path | str, timeout: float = BUSY_TIMEOUT_MS / 1000
-) -> sqlite3.Connection:
-    """A read-only connection: never creates, checkpoints or changes the file's header."""
-    return sqlite3.connect(readonly_uri(path), uri=True, timeout=timeout, check_same_thread=False)
 
 
 def sidecars(path: Path) -> list[Path]:

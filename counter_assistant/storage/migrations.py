@@ -22,6 +22,7 @@ from counter_assistant.storage.models import (
     UsageEvent,
     bound,
 )
+from counter_assistant.storage.schema_version import SCHEMA_VERSION
 
 MIN_VERSION = 1  # the first release's schema; nothing older exists
 
@@ -98,7 +99,7 @@ STEPS: dict[int, Callable[[SqliteDatabase], None]] = {
     3: _v3_sync_state,
     4: _v4_content,
 }
-SCHEMA_VERSION = max(STEPS)
+assert max(STEPS) == SCHEMA_VERSION, "storage/schema_version.py names the last step"
 
 
 def user_version(db: SqliteDatabase) -> int:

@@ -27,13 +27,14 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import datetime
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from counter_assistant.core.records import ChecklistEntry, Record, StaffChange
-from counter_assistant.storage.db import DatabaseError
-from counter_assistant.storage.live_db import LiveDatabase
-from counter_assistant.storage.models import MODEL_BY_TABLE
+from counter_assistant.core.records import RECORD_TYPES, ChecklistEntry, Record, StaffChange
+
+if TYPE_CHECKING:  # peewee and the models load on the writer thread, after the first paint
+    from counter_assistant.storage.live_db import LiveDatabase
 
 log = logging.getLogger(__name__)
 DayRecord = ChecklistEntry | StaffChange
@@ -44,11 +45,16 @@ MSG_DB_FAILED = "数据库暂时无法写入，{n} 条记录已暂存，恢复�
 MSG_ALL_FAILED = "数据库和暂存文件都无法写入，{n} 条记录仅在内存中，请勿关闭程序并联系 IT"
 MSG_REPLACED = "数据库文件在运行中被删除或替换：已在原处重建（今日准备记录已补写），记录未丢失。"
 MSG_ADOPTED = "数据库文件在运行中被替换为本窗口的备份：已接着写入该文件。"
+MSG_CORRUPT = "数据库文件已损坏，已另存为 {name} 并新建数据库（今日准备记录已补写）。"
+MSG_NOT_WRITABLE = "数据库暂时无法写入，使用记录先暂存，恢复后自动写入：{exc}"
 
 
+@cache
 def _insert_sql(table: str) -> tuple[str, list[str], dict[str, Any]]:
     """One INSERT per table, from the model (raw SQL: the batch insert is hot). Only a
     record already there (same uuid: a replay) is skipped; any other constraint fails."""
+    from counter_assistant.storage.models import MODEL_BY_TABLE
+
     fields = [f for f in MODEL_BY_TABLE[table]._meta.sorted_fields if f.name != "synced"]
     names = [f.name for f in fields]
     cols = ", ".join(f'"{f.column_name}"' for f in fields)
@@ -56,9 +62,6 @@ def _insert_sql(table: str) -> tuple[str, list[str], dict[str, Any]]:
     sql = f'INSERT INTO "{table}" ({cols}) VALUES ({marks}) ON CONFLICT ("uuid") DO NOTHING'
     defaults = {f.name: f.default for f in fields if f.default is not None}
     return sql, names, defaults
-
-
-_SQL = {table: _insert_sql(table) for table in MODEL_BY_TABLE}
 
 
 def _ends_mid_line(path: Path) -> bool:
@@ -108,7 +111,8 @@ class Recorder:
         self._retry_at = 0.0
         self._backoff = RETRY_FIRST
         self._status: str | None = None
-        self._live = LiveDatabase(self.db_path, counter_id)
+        self._live_db: LiveDatabase | None = None
+        self._verify = False  # the full open of storage/db.py is still to run
         self._today: dict[str, DayRecord] = {}  # today's checklist/staff records, to rewrite
         self.written = 0
 
@@ -122,6 +126,17 @@ class Recorder:
         """Today's checklist and staff records read at start: rewritten if the file goes."""
         for rec in records:
             self._today[rec.uuid] = rec
+
+    def verify_before_writing(self) -> None:
+        """Start-up read today's records the quick way (storage/start_read.py): the full
+        open (whole-file check, corrupt file moved aside, migration, whose file) runs on
+        the writer thread at its first wake-up, before anything is written."""
+        self._verify = True
+
+    def verify_soon(self) -> None:
+        """Wake the writer for that check now (once the window is up)."""
+        if self._verify:
+            self._wake.set()
 
     @property
     def pending_count(self) -> int:
@@ -186,6 +201,9 @@ class Recorder:
             wait = max(0.0, self._retry_at - time.monotonic())
         self._wake.wait(wait)
         self._wake.clear()
+        if self._verify:
+            self._verify = False
+            self._verify_file()
         stopping = self._stop.is_set()
         markers = self._take_markers()
         try:
@@ -223,19 +241,50 @@ class Recorder:
                 self._queue.popleft()
 
     # -- the database file ----------------------------------------------------
+    @property
+    def _live(self) -> LiveDatabase:
+        """The database file as the writer sees it; made (peewee imported) at first use."""
+        if self._live_db is None:
+            from counter_assistant.storage.live_db import LiveDatabase
+
+            self._live_db = LiveDatabase(self.db_path, self.counter_id)
+        return self._live_db
+
     def _disconnect(self) -> None:
-        self._live.close()
+        if self._live_db is not None:
+            self._live_db.close()
+
+    def _verify_file(self) -> None:
+        from counter_assistant.storage.db import open_database
+
+        try:
+            opened = open_database(self.db_path, self.counter_id or None)
+        except Exception as exc:  # a share, a newer schema, a locked or read-only file
+            log.error("database %s cannot be opened for writing: %s", self.db_path, exc)
+            self._notify(MSG_NOT_WRITABLE.format(exc=exc))
+            return
+        moved = opened.moved_aside
+        opened.close()
+        if moved is not None:
+            log.error("corrupt database moved aside to %s; a fresh one was started", moved)
+            self._rewrite_today("corrupt")  # the fresh file gets today's preparation too
+            self._notify(MSG_CORRUPT.format(name=moved.name))
+
+    def _notify(self, message: str) -> None:
+        if self.on_notice is not None:
+            with contextlib.suppress(Exception):
+                self.on_notice(message)
 
     def _rewrite_today(self, outcome: str) -> None:
-        """After the file was recreated or adopted: today's checklist records go in again."""
+        """After the file was recreated, adopted or started afresh (a corrupt one moved
+        aside): today's checklist records go in again."""
         with self._lock:
             known = {row["uuid"] for _t, row in self._held}
             self._held.extend(
                 (r.TABLE, r.as_row()) for r in self._today.values() if r.uuid not in known
             )
-        if self.on_notice is not None:
-            with contextlib.suppress(Exception):
-                self.on_notice(MSG_ADOPTED if outcome == "adopted" else MSG_REPLACED)
+        if outcome in ("adopted", "recreated"):
+            self._notify(MSG_ADOPTED if outcome == "adopted" else MSG_REPLACED)
 
     def _write_db(self) -> None:
         try:
@@ -271,7 +320,7 @@ class Recorder:
 
     @staticmethod
     def _values(table: str, rows: list[dict]) -> tuple[str, list[tuple]]:
-        sql, names, defaults = _SQL[table]
+        sql, names, defaults = _insert_sql(table)
         return sql, [tuple(row.get(n, defaults.get(n)) for n in names) for row in rows]
 
     def _insert(self, db, held: list[tuple[str, dict]]) -> None:
@@ -392,7 +441,7 @@ class Recorder:
             try:
                 item = json.loads(line.decode("utf-8"))
                 table, row = item["table"], item["row"]
-                if table not in MODEL_BY_TABLE or not isinstance(row, dict) or "uuid" not in row:
+                if table not in RECORD_TYPES or not isinstance(row, dict) or "uuid" not in row:
                     raise ValueError
             except (ValueError, KeyError, TypeError):
                 bad.append(line)
@@ -440,4 +489,4 @@ class Recorder:
                     log.exception("status callback failed")
 
 
-__all__ = ["MSG_ALL_FAILED", "MSG_DB_FAILED", "DatabaseError", "Recorder"]
+__all__ = ["MSG_ALL_FAILED", "MSG_DB_FAILED", "Recorder"]

@@ -24,6 +24,7 @@ from counter_assistant.ui.controller import CounterController
 from counter_assistant.ui.customer_dialogs import CustomerDialogs
 from counter_assistant.ui.day_dialogs import DayDialogs
 from counter_assistant.ui.dialog_focus import DialogFocus
+from counter_assistant.ui.first_paint import AfterFirstPaint
 from counter_assistant.ui.hotkey_service import HotkeyService
 from counter_assistant.ui.menu import CounterMenu, app_icon
 from counter_assistant.ui.notice_desk import NoticeDesk
@@ -64,6 +65,7 @@ class CounterUi(QObject):
         self.clock = clock
         self._flush = flush
         self.notices: list[str] = []
+        self.after_paint = AfterFirstPaint(window.prompt_label.painted)
         self.storage_notice = ""
         self.sync_word = ""  # the center server's sync state in a word; "" without one
         self.tick_hooks: list[Callable[[], None]] = []  # run after each tick (status row)
@@ -197,8 +199,8 @@ class CounterUi(QObject):
         self.hotkeys.arm()
         self.window.show_prompt("", IDLE_HINT, hint=True)
         self.window.show_quietly()
-        QTimer.singleShot(
-            0, lambda: self.menu.add_tray(self.window.windowTitle(), self.window.toggle)
+        self.after_paint.add(
+            lambda: self.menu.add_tray(self.window.windowTitle(), self.window.toggle)
         )
         if sys.platform == "win32":  # Win+L leaves the keyboard hook's key state stale
             from counter_assistant.platform.session_unlock import watch_unlock
