@@ -268,3 +268,12 @@ def test_another_users_instance_is_named_as_the_cause(xvfb_display, other) -> No
         first.kill()
         first.wait()
         first.stdout.close()
+
+
+def test_key_names_become_x_keysyms() -> None:
+    from counter_assistant.platform.hotkeys.xcb import keysym_of
+
+    assert [keysym_of(k) for k in ("2", "a", "f1", "f5", "f24", "pageup", "space")] == [
+        0x32, 0x61, 0xFFBE, 0xFFC2, 0xFFD5, 0xFF55, 0x20,
+    ]  # fmt: skip
+    assert keysym_of("f99") == 0 and keysym_of("") == 0 and keysym_of("é") == 0

@@ -40,11 +40,9 @@ class X11Foreground(ForegroundKeeper):
     """Reads and requests _NET_ACTIVE_WINDOW, as a pager would (EWMH)."""
 
     def __init__(self) -> None:
-        from Xlib import display
+        from counter_assistant.platform.x11_windows import core_display
 
-        from counter_assistant.platform.hotkeys.x11 import core_display
-
-        self._display = core_display(display, os.environ["DISPLAY"])
+        self._display = core_display(os.environ["DISPLAY"])
         self._atom = self._display.intern_atom("_NET_ACTIVE_WINDOW")
 
     def remember(self) -> object | None:

@@ -16,6 +16,32 @@ log = logging.getLogger(__name__)
 WM_CLASS_NAME = "CounterAssistant"  # the class part of WM_CLASS: QApplication's name
 
 
+def _skip_uname_processor() -> None:
+    """python-xlib indexes platform.uname() at import, which runs `uname -p` in a subprocess
+    on Linux (a fork at every start) only to fill a field nothing here reads."""
+    import platform
+
+    uname = platform.uname()
+    uname.__dict__.setdefault("processor", "")
+
+
+def core_display(name: str):
+    """A python-xlib connection that skips its extension setup.
+
+    Reading window properties needs only the core protocol, and setting up every
+    extension the server offers costs about twenty round trips and imports.
+    """
+    _skip_uname_processor()
+    from Xlib import display, ext
+
+    saved = ext.__extensions__
+    ext.__extensions__ = ()
+    try:
+        return display.Display(name)
+    finally:
+        ext.__extensions__ = saved
+
+
 class OtherWindow(NamedTuple):
     window_id: int
     pid: int | None  # _NET_WM_PID, when the window says
@@ -82,11 +108,7 @@ def other_instances_on(display_name: str | None = None) -> list[OtherWindow]:
     if not name:
         return []
     try:
-        from Xlib import display as xdisplay
-
-        from counter_assistant.platform.hotkeys.x11 import core_display
-
-        conn = core_display(xdisplay, name)
+        conn = core_display(name)
     except Exception as exc:
         log.debug("x11 windows: no connection to %s: %s", name, exc)
         return []

@@ -1,4 +1,4 @@
-"""X11 global hotkeys through XGrabKey (python-xlib); no root, no keyboard hook.
+"""X11 global hotkeys through XGrabKey (libxcb, see xcb.py); no root, no keyboard hook.
 
 Why XGrabKey: the X server only ever sends us the grabbed combinations, never the other
 keystrokes the clerk types, and it answers BadAccess when another client owns one.
@@ -6,17 +6,16 @@ keystrokes the clerk types, and it answers BadAccess when another client owns on
 
 from __future__ import annotations
 
-import gc
 import logging
 import os
 import queue
 import select
 import threading
-import warnings
 from collections.abc import Callable, Mapping
 
 from counter_assistant.core.hotkeyspec import Hotkey
 
+from . import xcb
 from .base import (
     REASON_OTHER_INSTANCE,
     REASON_TAKEN,
@@ -33,54 +32,12 @@ log = logging.getLogger(__name__)
 SHIFT, LOCK, CONTROL, MOD1, MOD2, MOD4 = 1 << 0, 1 << 1, 1 << 2, 1 << 3, 1 << 4, 1 << 6
 MODIFIER_MASKS = {"ctrl": CONTROL, "alt": MOD1, "shift": SHIFT, "win": MOD4}
 
-NAMED_KEYSYMS = {
-    "space": "space", "tab": "Tab", "enter": "Return", "escape": "Escape",
-    "backspace": "BackSpace", "insert": "Insert", "delete": "Delete", "home": "Home",
-    "end": "End", "pageup": "Prior", "pagedown": "Next", "up": "Up", "down": "Down",
-    "left": "Left", "right": "Right", "pause": "Pause", "printscreen": "Print",
-    "scrolllock": "Scroll_Lock",
-}  # fmt: skip
-
-
-def keysym_name(key: str) -> str:
-    """Our key name ("2", "a", "f5", "pageup") as an X keysym name ("2", "a", "F5", "Prior")."""
-    if key in NAMED_KEYSYMS:
-        return NAMED_KEYSYMS[key]
-    if len(key) > 1 and key[0] == "f" and key[1:].isdigit():
-        return key.upper()
-    return key
-
 
 def modifier_mask(hotkey: Hotkey) -> int:
     mask = 0
     for mod in hotkey.modifiers:
         mask |= MODIFIER_MASKS[mod]
     return mask
-
-
-def _skip_uname_processor() -> None:
-    """python-xlib indexes platform.uname() at import, which runs `uname -p` in a subprocess
-    on Linux (a fork at every start) only to fill a field nothing here reads."""
-    import platform
-
-    uname = platform.uname()
-    uname.__dict__.setdefault("processor", "")
-
-
-def core_display(xdisplay, name: str):
-    """A connection that skips python-xlib's extension setup.
-
-    Grabbing keys needs only the core protocol, and setting up every extension the
-    server offers costs about twenty round trips and imports at each start.
-    """
-    from Xlib import ext
-
-    saved = ext.__extensions__
-    ext.__extensions__ = ()
-    try:
-        return xdisplay.Display(name)
-    finally:
-        ext.__extensions__ = saved
 
 
 class X11HotkeyBackend(HotkeyBackend):
@@ -91,15 +48,13 @@ class X11HotkeyBackend(HotkeyBackend):
         self._display_name = display_name or os.environ.get("DISPLAY", "")
         if not self._display_name:
             raise BackendUnavailable("DISPLAY is not set (no X11 session)")
-        _skip_uname_processor()
-        try:
-            from Xlib import display as xdisplay
-        except ImportError as exc:
-            raise BackendUnavailable(f"python-xlib is not installed: {exc}") from exc
-        self._xdisplay = xdisplay
-        self._probe = self._open()  # is the X server reachable? kept for the first start()
+        self._probe: xcb.Connection | None = (
+            self._open()
+        )  # is the X server reachable? kept for the first start()
         self._lock = threading.Lock()
-        self._display = None
+        self._display: xcb.Connection | None = None
+        self._keymap: dict[int, int] = {}  # keysym -> keycode, read at each start
+        self._numlock = MOD2
         self._thread: threading.Thread | None = None
         self._wake: tuple[int, int] | None = None
         self._grabs: list[tuple[int, int]] = []  # (keycode, modifiers) grabbed on root
@@ -108,16 +63,11 @@ class X11HotkeyBackend(HotkeyBackend):
         self._retries: queue.Queue[_Retry] = queue.Queue()  # served by the event thread
         self.repeats_ignored = 0  # auto-repeat KeyPress events skipped (for tests, logs)
 
-    def _open(self):
-        with warnings.catch_warnings():
-            # python-xlib leaves the socket of a failed connect for the GC to close.
-            warnings.simplefilter("ignore", ResourceWarning)
-            try:
-                return core_display(self._xdisplay, self._display_name)
-            except Exception as exc:  # python-xlib raises several unrelated types here
-                problem = f"cannot connect to X display {self._display_name!r}: {exc}"
-            gc.collect()
-        raise BackendUnavailable(problem)
+    def _open(self) -> xcb.Connection:
+        try:
+            return xcb.Connection(self._display_name)
+        except xcb.XcbError as exc:
+            raise BackendUnavailable(str(exc)) from exc
 
     # -- start / stop -------------------------------------------------------------------
 
@@ -128,12 +78,12 @@ class X11HotkeyBackend(HotkeyBackend):
             display = probe or self._open()
             self._display = display
             try:
-                root = display.screen().root
+                self._keymap = display.keyboard_map()
                 self._numlock = self._numlock_mask(display)
                 unique, failures = split_duplicates(bindings)
                 self._other = None  # looked up at the first BadAccess only
                 for action, hotkey in unique.items():
-                    failure = self._grab(display, root, action, hotkey)
+                    failure = self._grab(display, action, hotkey)
                     if failure:
                         failures.append(failure)
             except Exception as exc:  # e.g. the server went away between probe and start
@@ -175,28 +125,21 @@ class X11HotkeyBackend(HotkeyBackend):
                 self._release(self._display)
                 self._display = None
 
-    def _release(self, display) -> None:
-        from Xlib import error
-
+    def _release(self, display: xcb.Connection) -> None:
         try:
-            root = display.screen().root
-            for keycode, mods in self._grabs:
-                root.ungrab_key(keycode, mods, onerror=error.CatchError())
-            display.close()  # flushes the ungrabs; closing also drops any grab left
+            display.ungrab_keys(self._grabs)
         except Exception as exc:  # the server may be gone already
             log.warning("X11 hotkeys: error while releasing grabs: %s", exc)
+        display.close()  # closing also drops any grab left
         self._grabs = []
         self._actions = {}
 
     # -- grabbing -----------------------------------------------------------------------
 
-    @staticmethod
-    def _numlock_mask(display) -> int:
+    def _numlock_mask(self, display: xcb.Connection) -> int:
         """Which ModN carries Num_Lock on this server (usually Mod2)."""
-        from Xlib import XK
-
-        numlock = display.keysym_to_keycode(XK.string_to_keysym("Num_Lock"))
-        for index, keycodes in enumerate(display.get_modifier_mapping()):
+        numlock = self._keymap.get(xcb.NUM_LOCK_KEYSYM, 0)
+        for index, keycodes in enumerate(display.modifier_map()):
             if numlock and numlock in keycodes:
                 return 1 << index
         return MOD2
@@ -204,47 +147,35 @@ class X11HotkeyBackend(HotkeyBackend):
     def _lock_variants(self) -> tuple[int, ...]:
         return (0, LOCK, self._numlock, LOCK | self._numlock)
 
-    def _grab(self, display, root, action: str, hotkey: Hotkey) -> HotkeyFailure | None:
-        from Xlib import XK, X, error
-
+    def _grab(self, display: xcb.Connection, action: str, hotkey: Hotkey) -> HotkeyFailure | None:
         combo = str(hotkey)
-        keysym = XK.string_to_keysym(keysym_name(hotkey.key))
-        keycode = display.keysym_to_keycode(keysym) if keysym else 0
+        keysym = xcb.keysym_of(hotkey.key)
+        keycode = self._keymap.get(keysym, 0) if keysym else 0
         if not keycode:
-            detail = f"no keycode for keysym {keysym_name(hotkey.key)!r} in this keymap"
+            detail = f"no keycode for key {hotkey.key!r} (keysym {keysym:#x}) in this keymap"
             return HotkeyFailure(action, combo, REASON_UNSUPPORTED, detail)
         mods = modifier_mask(hotkey)
-        catch = error.CatchError()
         variants = [(keycode, mods | extra) for extra in self._lock_variants()]
-        for code, mask in variants:
-            root.grab_key(code, mask, False, X.GrabModeAsync, X.GrabModeAsync, onerror=catch)
-        display.sync()  # errors for the grabs above arrive before sync returns
-        err = catch.get_error()
+        err = display.grab_keys(variants)  # the errors of all four, in one round trip
         if err is None:
             self._grabs.extend(variants)
             self._actions[(keycode, mods)] = action
             return None
-        for code, mask in variants:  # drop the variants we did get
-            root.ungrab_key(code, mask, onerror=error.CatchError())
-        display.sync()
-        if isinstance(err, error.BadAccess):
+        display.ungrab_keys(variants)  # drop the variants we did get (only ours go)
+        if err == xcb.BAD_ACCESS:
             other = self._other_instance(display)
             if other:
                 return HotkeyFailure(action, combo, REASON_OTHER_INSTANCE,
                                      f"XGrabKey: BadAccess; {other}")  # fmt: skip
             return HotkeyFailure(action, combo, REASON_TAKEN, "XGrabKey: BadAccess")
-        return HotkeyFailure(action, combo, REASON_UNSUPPORTED, f"XGrabKey: {err}")
+        return HotkeyFailure(action, combo, REASON_UNSUPPORTED, f"XGrabKey: X error {err}")
 
-    def _other_instance(self, display) -> str:
+    def _other_instance(self, display: xcb.Connection) -> str:
         """Another Counter Assistant's window on this display, described; '' if none."""
         if self._other is None:
-            from counter_assistant.platform.x11_windows import other_instances
+            from counter_assistant.platform.x11_windows import other_instances_on
 
-            try:
-                found = other_instances(display)
-            except Exception as exc:
-                log.debug("X11 hotkeys: cannot list windows: %s", exc)
-                found = []
+            found = other_instances_on(self._display_name)  # [] when it cannot tell
             self._other = (
                 f"another Counter Assistant window (pid {found[0].pid}) is on this display"
                 if found
@@ -254,10 +185,8 @@ class X11HotkeyBackend(HotkeyBackend):
 
     # -- event thread -------------------------------------------------------------------
 
-    def _run(self, display, wake_fd: int) -> None:
+    def _run(self, display: xcb.Connection, wake_fd: int) -> None:
         """Read grabbed KeyPress events until stop() writes to the wake pipe."""
-        from Xlib import X
-
         fd = display.fileno()
         ignore = LOCK | self._numlock
         wanted = SHIFT | CONTROL | MOD1 | MOD4
@@ -269,11 +198,10 @@ class X11HotkeyBackend(HotkeyBackend):
                     if b"x" in os.read(wake_fd, 64):
                         return
                     self._serve_retries(display)
-                while display.pending_events():
-                    event = display.next_event()
-                    if event.type == X.KeyRelease:
+                for event in display.events():
+                    if event.type == xcb.KEY_RELEASE:
                         last_release[event.detail] = event.time
-                    elif event.type == X.KeyPress:
+                    elif event.type == xcb.KEY_PRESS:
                         # Auto-repeat sends KeyRelease+KeyPress with one timestamp.
                         if last_release.get(event.detail) == event.time:
                             self.repeats_ignored += 1
@@ -285,13 +213,12 @@ class X11HotkeyBackend(HotkeyBackend):
         except Exception as exc:  # connection lost: hotkeys stop, the app keeps running
             log.error("X11 hotkeys: event thread stopped: %s", exc)
 
-    def _serve_retries(self, display) -> None:
-        root = display.screen().root
+    def _serve_retries(self, display: xcb.Connection) -> None:
         while not self._retries.empty():
             request = self._retries.get_nowait()
             self._other = None  # the other user may have quit, or another may have come
             for action, hotkey in request.bindings.items():
-                failure = self._grab(display, root, action, hotkey)
+                failure = self._grab(display, action, hotkey)
                 if failure:
                     request.failures.append(failure)
             request.done.set()
