@@ -355,3 +355,17 @@ def test_another_user_can_neither_squat_nor_reach_the_lock(tmp_path, app_id, req
     finally:
         os.chmod(ours, 0o700)
         listener.close()
+
+
+def test_the_user_is_named_as_getpass_names_it(monkeypatch):
+    """The channel's name hashes the user; it must not change between releases."""
+    import getpass
+
+    from counter_assistant.platform.single_instance import current_user
+
+    assert current_user() == getpass.getuser()
+    for name in ("LOGNAME", "USER", "LNAME", "USERNAME"):
+        monkeypatch.delenv(name, raising=False)
+    assert current_user() == getpass.getuser()
+    monkeypatch.setenv("USER", "张三")
+    assert current_user() == getpass.getuser() == "张三"

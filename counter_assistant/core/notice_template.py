@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from importlib import resources
 from pathlib import Path
 
-from counter_assistant.core.problems import Problem
+from counter_assistant.core.problems import Problem, resource_path
 
 BUILTIN = "notice/notice.html"
 BUILTIN_NAME = f"<built-in>/{BUILTIN}"
@@ -102,8 +101,7 @@ def check_template(text: str, name: str) -> list[Problem]:
 
 
 def builtin_template() -> NoticeTemplate:
-    ref = resources.files("counter_assistant.resources").joinpath(BUILTIN)
-    return NoticeTemplate(ref.read_text(encoding="utf-8"), BUILTIN_NAME)
+    return NoticeTemplate(resource_path(BUILTIN).read_text(encoding="utf-8"), BUILTIN_NAME)
 
 
 def load_notice_template(path: Path | str | None = None) -> NoticeTemplate:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -60,10 +59,18 @@ def parse_toml(text: str, name: str) -> dict[str, Any]:
         ) from None
 
 
+def resource_path(relative: str) -> Path:
+    """A file shipped in the counter_assistant.resources package, on disk in a source
+    checkout, an installed wheel and the bundle alike. (importlib.resources would find
+    it too, at the cost of importing tempfile and random at every start.)"""
+    import counter_assistant.resources as package
+
+    return Path(package.__path__[0], relative)
+
+
 def read_resource_toml(relative: str) -> tuple[dict[str, Any], str, str]:
     """Read a TOML file shipped in the resources package (works in the bundle)."""
-    ref = resources.files("counter_assistant.resources").joinpath(relative)
-    text = ref.read_text(encoding="utf-8")
+    text = resource_path(relative).read_text(encoding="utf-8")
     name = f"<built-in>/{relative}"
     return parse_toml(text, name), text, name
 

@@ -9,7 +9,7 @@ local time whatever the time zone of the PC that exports.
 from __future__ import annotations
 
 import json
-import uuid
+import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, ClassVar
@@ -41,7 +41,13 @@ class Stamp:
 
 
 def new_id() -> str:
-    return str(uuid.uuid4())
+    """A random (version 4) UUID as text, as str(uuid.uuid4()) writes it; the uuid module
+    is not imported at start (it imports platform, which costs as much again)."""
+    b = bytearray(os.urandom(16))
+    b[6] = (b[6] & 0x0F) | 0x40  # version 4
+    b[8] = (b[8] & 0x3F) | 0x80  # the RFC 4122 variant
+    h = b.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 class Record:

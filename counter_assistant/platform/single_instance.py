@@ -7,7 +7,6 @@ Nothing a crash leaves behind blocks the next start, and no other user can hold 
 
 from __future__ import annotations
 
-import getpass
 import hashlib
 import logging
 import os
@@ -24,9 +23,16 @@ HANDOVER_TRIES = 30  # x 0.1 s: a first instance still starting up gets 3 s to a
 
 
 def current_user() -> str:
+    """What getpass.getuser() answers (without importing getpass and termios at start)."""
+    for name in ("LOGNAME", "USER", "LNAME", "USERNAME"):
+        user = os.environ.get(name)
+        if user:
+            return user
     try:
-        return getpass.getuser()
-    except Exception:  # no login name (some services): fall back to the uid
+        import pwd
+
+        return pwd.getpwuid(os.getuid())[0]
+    except Exception:  # no login name (some services, Windows): fall back to the uid
         return str(os.getuid()) if hasattr(os, "getuid") else "unknown"
 
 

@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from importlib import resources
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QIcon, QPixmap
 from PySide6.QtWidgets import QApplication, QMenu
 
+from counter_assistant.core.problems import resource_path
+
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QSystemTrayIcon
 
 
 def app_icon() -> QIcon:
-    """The icon from resources (found through importlib.resources, so also in the bundle)."""
-    data = resources.files("counter_assistant.resources").joinpath("icons/counter-assistant.png")
+    """The icon from resources (also in the bundle)."""
+    data = resource_path("icons/counter-assistant.png")
     pixmap = QPixmap()
     pixmap.loadFromData(data.read_bytes(), "PNG")  # no probing of every image plugin
     return QIcon(pixmap)

@@ -10,10 +10,12 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, Signal
+
+if TYPE_CHECKING:  # the pool and its threads are made at the first task, not at start
+    from concurrent.futures import Future, ThreadPoolExecutor
 
 log = logging.getLogger(__name__)
 
@@ -44,11 +46,20 @@ class TaskRunner(QObject):
 
     def __init__(self, workers: int = 2, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ui-task")
+        self._workers = workers
+        self._made: ThreadPoolExecutor | None = None
         self._under_way: set[Future] = set()  # submitted, not yet delivered
         # Queued even when a task is already done as run() adds its callback: the
         # caller's on_done never runs inside its own call to run().
         self._finished.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
+
+    @property
+    def _pool(self) -> ThreadPoolExecutor:
+        if self._made is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self._made = ThreadPoolExecutor(self._workers, thread_name_prefix="ui-task")
+        return self._made
 
     @property
     def busy(self) -> bool:
@@ -83,7 +94,8 @@ class TaskRunner(QObject):
             log.error("background task failed", exc_info=error)
 
     def shutdown(self, wait: bool = True) -> None:
-        self._pool.shutdown(wait=wait, cancel_futures=True)
+        if self._made is not None:
+            self._made.shutdown(wait=wait, cancel_futures=True)
 
 
 def _takes_cancel(fn: Callable[..., Any]) -> bool:
