@@ -245,6 +245,18 @@ def test_a_long_referral_is_whole(qtbot, make):
     assert whole(ui)
 
 
+def test_a_notice_that_comes_later_leaves_the_sentence_whole(qtbot, make):
+    ui = make()
+    ui.controller.apply_fields(Filled({}, "withdraw_retire", "", ("退休证明",), ("short",)))
+    ui.controller.show_situation("documents", "hotkey", 1)
+    assert whole(ui)
+    ui.notify("数据库文件已损坏，已另存为 counter.corrupt-20261205-062215.sqlite3 并新建数据库"
+              "（今日准备记录已补写）。")  # fmt: skip
+    ui.notify("配置或资源文件有 2 处问题，已按默认值或内置话术运行；详见日志或运行 check-config。")
+    qtbot.waitUntil(lambda: not ui.window.notice_label.isHidden())
+    assert whole(ui) and "".join(ui.window.pages) == ui.controller.session.current().text
+
+
 # --- 3. the keyboard is never taken without asking ------------------------------------------
 def test_the_checklist_at_start_is_shown_without_taking_the_keyboard(qtbot, make):
     ui = make(prepared=False)

@@ -253,8 +253,15 @@ class PromptWindow(QWidget):
         self.status_label.style().polish(self.status_label)
 
     def set_notices(self, notices: list[str]) -> None:
-        self.notice_label.setText("\n".join(notices))
+        """Notices take room from the sentence: it is laid out again to stay whole (a
+        notice may come while a sentence is shown: the database check after start)."""
+        text = "\n".join(notices)
+        if text == self.notice_label.text() and self.notice_label.isHidden() != bool(notices):
+            return
+        self.notice_label.setText(text)
         self.notice_label.setVisible(bool(notices))
+        if self._text:
+            self._lay_out_text()
 
     def set_title(self, title: str) -> None:
         self.title_label.setText(title)
