@@ -280,6 +280,7 @@ def run_app(
     upgrades = upgrade.UpgradeRestarter(
         app.quit, lambda: quiet_for_restart(app, counter), upgrade.installed_executable()
     )
+    instance.upgrading.connect(upgrade.load_native_modules)  # answered once loaded
     instance.upgraded.connect(upgrades.watcher.upgrade_announced)
     instance.removed.connect(upgrades.watcher.removal_announced)
     counter.bridge.hotkey.connect(upgrades.policy.activity)

@@ -132,7 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     # For the package's maintainer scripts: tell every running window of an upgrade/removal.
     p = sub.add_parser("notify-running", help=argparse.SUPPRESS)
-    p.add_argument("message", choices=("upgraded", "removed"))
+    p.add_argument("message", choices=("upgrading", "upgraded", "removed"))
     p.add_argument("--wait", type=float, default=0.0, help="seconds to wait for them to quit")
     return parser
 

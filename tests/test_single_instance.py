@@ -202,6 +202,31 @@ def test_messages_reach_the_running_instance(qtbot, app_id):
     assert chan.running_sockets([str(path.parent)]) == []
 
 
+def test_upgrading_is_answered_only_once_handled(qtbot, app_id):
+    """prerm's `notify-running upgrading`: dpkg unpacks the new files only after every
+    window has loaded what it would load later."""
+    import threading
+    import time
+
+    from counter_assistant.platform import instance_socket as chan
+
+    inst = SingleInstance(app_id, transport="unix")
+    assert inst.acquire()
+    path = inst._impl.listener.socket_path
+    events = []
+    inst.upgrading.connect(lambda: (time.sleep(0.3), events.append("loaded")))
+
+    def sender() -> None:
+        told = chan.notify_running("upgrading", patterns=[str(path.parent)])
+        events.append(("answered", told))
+
+    thread = threading.Thread(target=sender)
+    thread.start()
+    qtbot.waitUntil(lambda: not thread.is_alive(), timeout=10_000)
+    assert events == ["loaded", ("answered", (1, 0))]
+    inst.release()
+
+
 @unix_only
 def test_a_socket_path_longer_than_the_address_limit_still_works(tmp_path):
     from counter_assistant.platform import instance_socket as chan

@@ -253,3 +253,26 @@ def test_idle_means_no_other_window_of_ours():
     assert not upgrade.qt_is_idle(FakeApp([main, dialog]), main)
     assert not upgrade.qt_is_idle(FakeApp([main], popup=FakeWidget()), main)  # the ☰ menu
     assert not upgrade.qt_is_idle(FakeApp([main], modal=FakeWidget()), main)
+
+
+LOAD_NATIVE = """
+import sys
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from counter_assistant.platform.upgrade import load_native_modules
+got = load_native_modules(frozen=True)
+print(" ".join(got))
+"""
+
+
+def test_upgrading_loads_native_modules_before_the_files_are_replaced():
+    """What a frozen window does on prerm's word: every extension module of its Python not
+    yet loaded (csv, zoneinfo, ...) and Qt's print support, from the files still there."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    out = subprocess.run([sys.executable, "-c", LOAD_NATIVE], env=env, capture_output=True,
+                         text=True, timeout=120, check=True).stdout.splitlines()  # fmt: skip
+    assert {"_csv", "_zoneinfo", "unicodedata", "PySide6.QtPrintSupport"} <= set(out[0].split())

@@ -6,9 +6,11 @@ only its user can enter: ``$XDG_RUNTIME_DIR/counter-assistant``, else
 user can claim the name (the old abstract socket could be squatted), and every peer is
 checked with SO_PEERCRED besides. The lock (flock) dies with its process, so a crash never
 blocks the next start. The maintainer scripts, run as root, use `notify_running()` to tell
-every user's windows that the package was upgraded or removed.
+every user's windows that the package is about to be upgraded, was upgraded, or is being
+removed.
 
-Protocol: the client sends one line (a word of MESSAGES) and reads ``ok`` back.
+Protocol: the client sends one line (a word of MESSAGES) and reads ``ok`` back once the
+window has handled it (for ``upgrading``: loaded what it would otherwise load later).
 """
 
 from __future__ import annotations
@@ -31,7 +33,8 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 DIR_NAME = "counter-assistant"
-MESSAGES = ("activate", "upgraded", "removed")
+MESSAGES = ("activate", "upgrading", "upgraded", "removed")
+HANDLE_TIMEOUT = 30.0  # s a sender waits for the answer to "upgrading" (loading takes < 1 s)
 REPLY = b"ok\n"
 _PEERCRED = struct.Struct("3i")  # struct ucred: pid, uid, gid
 
@@ -181,8 +184,11 @@ class Listener:
         self.server = server
         return server
 
-    def accept(self, timeout: float = 1.0) -> Iterable[str]:
-        """Every message waiting now, from this user or root only; each is answered ok."""
+    def accept(
+        self, timeout: float = 1.0, handle: Callable[[str], None] | None = None
+    ) -> Iterable[str]:
+        """Every message waiting now, from this user or root only; each is handed to
+        ``handle`` (if given) and then answered ok."""
         me = os.getuid()
         while self.server is not None:
             try:
@@ -200,6 +206,8 @@ class Listener:
                 except OSError:
                     continue
                 if word in MESSAGES:
+                    if handle is not None:
+                        handle(word)
                     with contextlib.suppress(OSError):  # a start that did not wait for it
                         conn.sendall(REPLY)
             if word in MESSAGES:
@@ -259,7 +267,8 @@ def notify_running(
     if message not in MESSAGES:
         raise ValueError(f"unknown message {message!r}")
     sockets = running_sockets(patterns)
-    told = [s for s in sockets if send(s, message, owner=os.lstat(s).st_uid)]
+    timeout = HANDLE_TIMEOUT if message == "upgrading" else 1.0
+    told = [s for s in sockets if send(s, message, timeout, owner=os.lstat(s).st_uid)]
     deadline = clock() + wait
     left = [s for s in told if _is_locked(s.with_suffix(".lock"))]
     while left and clock() < deadline:

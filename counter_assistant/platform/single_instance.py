@@ -57,6 +57,7 @@ class SingleInstance(QObject):
     """
 
     activated = Signal()  # another start asked this instance to come forward
+    upgrading = Signal()  # the package is about to be upgraded: load what is loaded lazily
     upgraded = Signal()  # the package was upgraded under this instance
     removed = Signal()  # the package is being removed: quit now
 
@@ -97,8 +98,8 @@ class SingleInstance(QObject):
     def _message(self, message: bytes | str) -> None:
         word = message.decode("ascii", "replace") if isinstance(message, bytes) else message
         word = word.strip()
-        signal = {"activate": self.activated, "upgraded": self.upgraded,
-                  "removed": self.removed}.get(word)  # fmt: skip
+        signal = {"activate": self.activated, "upgrading": self.upgrading,
+                  "upgraded": self.upgraded, "removed": self.removed}.get(word)  # fmt: skip
         if signal is not None:
             log.info("single instance: message %r", word)
             signal.emit()
@@ -147,8 +148,9 @@ class _UnixSocket:
     def _accept(self) -> None:
         if self.listener is None:
             return
-        for word in list(self.listener.accept(self.owner.timeout_ms / 1000)):
-            self.owner._message(word)
+        # Each is handled before it is answered: the package's scripts go on only then.
+        for _word in self.listener.accept(self.owner.timeout_ms / 1000, self.owner._message):
+            pass
 
     def close(self) -> None:
         if self.notifier is not None:

@@ -9,6 +9,8 @@ and the watcher sees the executable change), and restarts itself with the same a
 at the next idle moment: no dialog open and no prompt for 30 s, never later than 10
 minutes. The day's state is in the database, the window position in its state file, and
 a clean quit writes every queued record first. On removal the window quits cleanly.
+Native code is loaded by path, not from the archive: the old package's prerm says
+"upgrading" first, and the window loads what it would load later (load_native_modules).
 
 The decisions (UpgradeWatcher, RestartPolicy) are plain Python with the clock injected;
 the Qt glue (UpgradeRestarter) only polls them on a timer.
@@ -65,6 +67,46 @@ def _pin(path: str) -> str:
     fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
     _pinned.append(fd)
     return f"/proc/self/fd/{fd}"
+
+
+def load_native_modules(frozen: bool | None = None) -> list[str]:
+    """Before the package's files are replaced (its prerm says "upgrading"): load the
+    native code this process would otherwise load on first use, from the files it started
+    with. Python modules are read from the pinned archive; native ones (Qt's print support
+    and its CUPS plugin, the ssl, csv, zoneinfo … extension modules) are loaded by path,
+    so after the upgrade they would come from the new release's files. Returns their names.
+    """
+    frozen = getattr(sys, "frozen", False) if frozen is None else frozen
+    loaded: list[str] = []
+    if frozen:  # a source install is never replaced by a package
+        import importlib
+        import importlib.machinery
+
+        suffixes = tuple(importlib.machinery.EXTENSION_SUFFIXES)
+        folders = {
+            Path(module.__file__).parent
+            for module in list(sys.modules.values())
+            if str(getattr(module, "__file__", "") or "").endswith(suffixes)
+            and "lib-dynload" in str(module.__file__)
+        }
+        for folder in folders:
+            for file in sorted(folder.iterdir()):
+                name = file.name.split(".", 1)[0]
+                if file.name.endswith(suffixes) and name not in sys.modules:
+                    try:
+                        importlib.import_module(name)
+                        loaded.append(name)
+                    except Exception as exc:  # one that cannot load here is not used either
+                        log.debug("upgrade: %s not loaded: %s", name, exc)
+    try:
+        from PySide6.QtPrintSupport import QPrinterInfo
+
+        QPrinterInfo.availablePrinterNames()  # loads the print support plugin (CUPS)
+        loaded.append("PySide6.QtPrintSupport")
+    except Exception as exc:
+        log.warning("upgrade: Qt print support not loaded: %s", exc)
+    log.info("upgrade: loaded %d native modules before the files are replaced", len(loaded))
+    return loaded
 
 
 # --- noticing an upgrade ------------------------------------------------------------------

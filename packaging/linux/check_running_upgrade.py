@@ -8,7 +8,9 @@ With the package installed and its config in /etc/counter-assistant, this starts
 presses hotkeys with xdotool, then runs `dpkg -i NEW </dev/null` under it. It proves:
 the upgrade exits 0; the window keeps answering hotkeys and opens a dialog (read from its
 own, replaced, archive); it restarts itself into the new files at the next quiet moment
-with its window where it was; no record is lost; and `dpkg -r` makes it quit cleanly, with
+with its window where it was; upgraded again, it loads the native code it would load later
+(Qt's print support, extension modules) before dpkg replaces those files; no record is
+lost; and `dpkg -r` makes it quit cleanly, with
 every record written, leaving no autostart entry. Exit status 0 when all of that held.
 """
 
@@ -185,6 +187,25 @@ def main(argv: list[str] | None = None) -> int:
         if window_before and window_after and window_before != window_after:
             raise SystemExit(f"FAIL: window moved: {window_before} -> {window_after}")
         say(f"{counter.rows()} records for {counter.pressed} presses; window kept its place")
+
+        # The window now runs this release, whose prerm says "upgrading" before dpkg unpacks:
+        # native code it would load later (Qt's print support, csv, ssl ...) must then be
+        # mapped from the files it started with, shown as "(deleted)" once they are replaced.
+        say(f"dpkg -i {args.new.name} again: the native code is loaded before the files go")
+        again = subprocess.run(["dpkg", "-i", str(args.new)], stdin=subprocess.DEVNULL,
+                               capture_output=True, text=True, timeout=300)  # fmt: skip
+        print(again.stdout[-2000:], again.stderr[-2000:], sep="\n")
+        if again.returncode != 0:
+            raise SystemExit(f"FAIL: dpkg -i (again) exited {again.returncode}")
+        if "running counter-assistant window(s): upgrading" not in again.stdout + again.stderr:
+            raise SystemExit("FAIL: prerm did not tell the running window of the upgrade")
+        maps = Path(f"/proc/{counter.proc.pid}/maps").read_text()
+        for name in ("libQt6PrintSupport.so", "libcupsprintersupport.so", "/_csv."):
+            lines = [line for line in maps.splitlines() if name in line]
+            if not lines or not all(line.endswith("(deleted)") for line in lines):
+                raise SystemExit(f"FAIL: {name} not loaded from the replaced files: {lines[:2]}")
+        counter.press(1)  # and it still answers
+        say("Qt's print support and the extension modules were loaded before the unpack")
 
         say("dpkg -r with the window open")
         remove = subprocess.run(["dpkg", "-r", "counter-assistant"], stdin=subprocess.DEVNULL,
