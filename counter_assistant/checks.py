@@ -68,6 +68,13 @@ def check_config(ctx: Context) -> int:
             )
         except ServerError as exc:
             print(f"warning: {exc}", file=sys.stderr)
+    if cfg.sync_url and not cfg.center_id:
+        print(
+            f"warning: [sync] url is set but [center] id is not: the server accepts records "
+            f"only for the counter's own center. Set [center] id (in {dropin_dir_hint(cfg)}, "
+            f"the center's file), as given by `counter-assistant server add-counter`.",
+            file=sys.stderr,
+        )
     unset = cfg.not_configured()
     if unset:
         print(

@@ -68,6 +68,7 @@ REQUIRED = [
 # Python modules that must be in the archive: the center server's driver (imported on
 # first use only, so a missing one would show only once a counter syncs).
 REQUIRED_MODULES = ["pg8000", "pg8000.native", "scramp"]
+MAX_BYTES = 100 * 2**20  # one folder of at most 100 MiB on disk
 
 
 def human(n: float) -> str:
@@ -167,6 +168,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {human(size):>10}  {rel}")
 
     problems = check_contents(bundle, files)
+    if total > MAX_BYTES:  # the brief's limit, counted as `du -sm` would within a block or so
+        problems.append(f"the bundle is {human(total)}, over {human(MAX_BYTES)}")
     icu = [(size, rel) for size, rel in files if "libicudata" in rel]
     if icu and icu[0][0] > 2**20 and os.environ.get("CA_KEEP_ICU_DATA") != "1":
         problems.append(f"ICU data should be the stub (build.spec): {icu[0][1]} {human(icu[0][0])}")

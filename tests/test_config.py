@@ -227,3 +227,22 @@ def test_a_bad_dropin_is_reported_and_the_others_still_apply(tmp_path):
     (problem,) = cfg.problems
     assert problem.file == str(tmp_path / "config.d" / "10-broken.toml") and problem.line == 1
     assert cfg.window == "9" and cfg.counter_id == "PJ-03"
+
+
+def test_check_config_warns_of_what_is_not_configured_yet(tmp_path, capsys):
+    """An unattended install before IT's per-counter file arrives: exit 0, and it says so."""
+    from counter_assistant.checks import check_config
+    from counter_assistant.context import load_context
+
+    path = write(tmp_path, '[sync]\nurl = "postgresql://db.example:5432/center"\n')
+    assert check_config(load_context(str(path), str(tmp_path / "data"))) == 0
+    err = capsys.readouterr().err
+    assert "warning: this counter is not configured (" in err and "the computer's name" in err
+    assert "[sync] url is set but [center] id is not" in err
+    path = write(
+        tmp_path,
+        '[counter]\nid = "PJ-03"\nwindow = "3"\ndepartment = "归集科"\n'
+        '[center]\nid = "HZ"\n[sync]\nurl = "postgresql://db.example:5432/c"\n',
+    )
+    assert check_config(load_context(str(path), str(tmp_path / "data"))) == 0
+    assert "warning" not in capsys.readouterr().err

@@ -342,7 +342,7 @@ def test_prune_deletes_only_old_records_the_server_holds(server, tmp_path):
     con.close()
 
 
-@pytest.mark.parametrize("report", ["events", "daily", "checklists"])
+@pytest.mark.parametrize("report", ["events", "daily", "checklists", "compliance"])
 def test_export_from_the_server_equals_the_merge_of_the_counters_databases(
     server, tmp_path, report, monkeypatch
 ):

@@ -184,7 +184,9 @@ def main(argv: list[str] | None = None) -> int:
             raise SystemExit("FAIL: armed twice but no restart logged")
         counter.press(2)
         window_after = geometry(data)
-        if window_before and window_after and window_before != window_after:
+        if not window_before or not window_after:
+            raise SystemExit(f"FAIL: no window-state.json in {data} to compare")
+        if window_before != window_after:
             raise SystemExit(f"FAIL: window moved: {window_before} -> {window_after}")
         say(f"{counter.rows()} records for {counter.pressed} presses; window kept its place")
 
