@@ -126,6 +126,12 @@ def tour(shots: Path | None, name: str, as_json: bool) -> None:
         today.show()
         report("today", today)
         today.close()
+        from counter_assistant.ui.supervisor import SupervisorWindow
+
+        reports = SupervisorWindow(ui.ctx, tasks=counter.tasks)  # behind the PIN in the menu
+        reports.show()
+        report("reports", reports)
+        reports.close()
         ui.controller.show_situation("greeting", "hotkey")
         report("prompt-short", ui.window)
         counter.stop()

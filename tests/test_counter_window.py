@@ -356,6 +356,22 @@ def test_a_frequent_answer_is_shown_and_recorded_by_its_key(qtbot, make):
     assert events(ui) == [("answer", "payout", "withdraw_retire")]
 
 
+def test_a_long_frequent_answer_is_paged_never_cut(qtbot, make):
+    from counter_assistant.core.answers import Answer, AnswerList
+
+    ui = make()
+    text = (
+        "，".join(f"第{i}项：请携带身份证原件和复印件到{i}号窗口核对" for i in range(1, 40)) + "。"
+    )
+    answers = ui.controller.answers
+    ui.controller.answers = AnswerList((*answers.items, Answer("long", "很长的问答", "ch", text)))
+    ui.controller.show_answer(len(ui.controller.answers) - 1, "picker")
+    pages = ui.window.pages
+    assert len(pages) >= 2 and "".join(pages) == text and whole(ui)
+    assert ui.window.page_label.text().startswith(f"第 1/{len(pages)} 页")
+    assert events(ui)[-1][:2] == ("answer", "long")
+
+
 def test_a_hotkey_another_program_held_comes_back_by_itself(qtbot, make):
     ui = make(taken={"ctrl+alt+5"})
     notice = ui.window.notice_label.text()

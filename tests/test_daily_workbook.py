@@ -120,3 +120,7 @@ def test_english_daily_workbook(month, tmp_path):
     situations = {r[4] for r in wb["daily"].iter_rows(min_row=2, values_only=True)}
     assert situations >= {"Greeting", "Farewell", "One-time notice", "Documents"}
     assert wb["trend"]._charts[0].title.tx.rich.p[0].r[0].t == "Uses per day, per counter"
+    for sheet in wb.worksheets:  # titles and words in English, punctuation too
+        for row in sheet.iter_rows(values_only=True):
+            for value in row:
+                assert not (isinstance(value, str) and set(value) & set("（）：")), value

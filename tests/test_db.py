@@ -231,16 +231,18 @@ def test_backup_replaces_an_earlier_backup_of_the_same_counter(tmp_path, opened)
     assert backup_count(out) == 1
 
 
-def test_backup_over_another_file_needs_force(tmp_path, opened):
+def test_backup_over_another_file_needs_force_and_never_over_another_database(tmp_path, opened):
     add_event(opened.db)
     notes = tmp_path / "notes.sqlite3"
     notes.write_text("IT's notes", encoding="utf-8")
     other = tmp_path / "PJ-04.sqlite3"
     open_database(other, "PJ-04").close()
     other_bytes = other.read_bytes()
-    for target in (notes, other):
-        with pytest.raises(DatabaseError, match="--force"):
-            backup_to(opened.path, target)
+    with pytest.raises(DatabaseError, match="--force"):
+        backup_to(opened.path, notes)
+    for force in (False, True):  # another counter's database: never, --force or not
+        with pytest.raises(DatabaseError, match="数据库文件"):
+            backup_to(opened.path, other, force=force)
     assert notes.read_text(encoding="utf-8") == "IT's notes"
     assert other.read_bytes() == other_bytes
     backup_to(opened.path, notes, force=True)

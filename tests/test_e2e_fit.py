@@ -29,7 +29,7 @@ except ImportError:
 pytestmark = pytest.mark.xvfb
 TOUR = Path(__file__).resolve().parents[1] / "scripts" / "window_tour.py"
 WINDOWS = {"checklist-waiting", "prompt", "fields", "picker", "staff", "close-out",
-           "prompt-short", "cheat-sheet", "today", "notice"}  # fmt: skip
+           "prompt-short", "cheat-sheet", "today", "notice", "reports"}  # fmt: skip
 
 
 def tour(width: int, height: int, scale: str) -> dict[str, dict]:

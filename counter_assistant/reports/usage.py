@@ -221,7 +221,10 @@ def _compare_tables(scope: Scope, by_counter: Counter) -> list[Table]:
         title=w.text("by_situation"),
     )  # fmt: skip
     span = f"{prev_scope.date_from}{w.text('to')}{prev_scope.date_to}" if prev_scope else "-"
-    counters.title = f"{w.text('by_counter')}（{w.text('previous')}：{span}）"
+    if w.lang == "en":
+        counters.title = f"{w.text('by_counter')} ({w.text('previous')}: {span})"
+    else:
+        counters.title = f"{w.text('by_counter')}（{w.text('previous')}：{span}）"
     return [counters, situations]
 
 

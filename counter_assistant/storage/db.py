@@ -281,8 +281,10 @@ def counter_id_of(path: Path) -> str | None:
 def backup_to(source: Path | str, target: Path | str, *, force: bool = False) -> Path:
     """A consistent snapshot through SQLite's backup API, written atomically.
 
-    Never onto the live database or its WAL/SHM. An existing file is replaced when it is
-    an earlier backup of the same counter (a nightly copy under one name), or with force.
+    Never onto the live database or its WAL/SHM, nor onto any other database (another
+    counter's, or one that names none), force or not. An existing file is replaced when it
+    is an earlier backup of the same counter (a nightly copy under one name); any other
+    file only with force.
     """
     from counter_assistant.storage.outputs import OutputRefused, check_output
 
@@ -296,7 +298,9 @@ def backup_to(source: Path | str, target: Path | str, *, force: bool = False) ->
         and counter_id_of(target) == counter_id_of(source)
     )
     try:
-        check_output(target, protected=[source], force=force or same_counter, allow_sqlite=True)
+        check_output(
+            target, protected=[source], force=force or same_counter, allow_sqlite=same_counter
+        )
     except OutputRefused as exc:
         raise DatabaseError(str(exc)) from None
     tmp = target.with_name(target.name + ".part")

@@ -405,5 +405,9 @@ def open_server_pages(window, tasks, url: str, password_file: str, center_id: st
         password = None
     page = LivePage(tasks, ServerLink(url, password, center_id))
     attach_live_page(window, page)
-    window.resize(max(window.width(), 1000), max(window.height(), 620))
+    from PySide6.QtCore import QSize
+
+    from counter_assistant.ui.screen import fit_window
+
+    fit_window(window, QSize(max(window.width(), 1000), max(window.height(), 620)))
     return page

@@ -49,6 +49,23 @@ def fit_dialog(dialog: QWidget, preferred: QSize | None = None, avoid: QRect | N
     dialog.setGeometry(rect)
 
 
+def fit_window(window: QWidget, preferred: QSize) -> None:
+    """A large window (the reports): the size it prefers, never larger than the screen,
+    centred; its body scrolls (scrolling_body) where the screen is smaller than that."""
+    area = available_for(window)
+    size = preferred.boundedTo(QSize(int(area.width() * SHARE), int(area.height() * SHARE)))
+    rect = QRect(0, 0, size.width(), size.height())
+    rect.moveCenter(area.center())
+    window.setGeometry(rect)
+
+
+def scrolling_body(body: QWidget) -> QScrollArea:
+    """``body`` in a frameless scroll area: the window may be smaller than its content."""
+    scroll = QScrollArea(widgetResizable=True, frameShape=QFrame.Shape.NoFrame)
+    scroll.setWidget(body)
+    return scroll
+
+
 def _corners(rect: QRect, area: QRect) -> list[QRect]:
     margin = max(8, area.height() // 50)
     inner = area.adjusted(margin, margin, -margin, -margin)

@@ -9,12 +9,14 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from PySide6.QtCore import QSize
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QTabWidget, QWidget
 
 from counter_assistant.reports.export import Options
 from counter_assistant.ui.qt_texts import install_chinese_qt_texts
 from counter_assistant.ui.report_page import ReportPage
+from counter_assistant.ui.screen import fit_window, scrolling_body
 
 TITLE = "窗口服务助手 - 统计报表"
 
@@ -35,10 +37,10 @@ class SupervisorWindow(QMainWindow):
         own = getattr(getattr(ctx, "paths", None), "database", None)
         self.tabs = QTabWidget()
         self.tabs.setTabBarAutoHide(True)  # one page: no tab bar
-        self.setCentralWidget(self.tabs)
+        self.setCentralWidget(scrolling_body(self.tabs))  # a small screen scrolls it
         self.reports = ReportPage(tasks, options, own)
         self.add_page("统计报表", self.reports)
-        self.resize(1120, 700)
+        fit_window(self, QSize(1120, 700))
 
     def add_page(self, title: str, widget: QWidget, first: bool = False) -> int:
         """Add a page; first puts it before the others and shows it."""
