@@ -117,9 +117,14 @@ def test_network_filesystem_is_refused(tmp_path, monkeypatch):
     )
     assert dbmod._mount_fs_reason(tmp_path / "share" / "c.sqlite3", str(mounts)) is not None
     assert dbmod._mount_fs_reason(tmp_path / "local" / "c.sqlite3", str(mounts)) is None
-    monkeypatch.setattr(dbmod, "network_share_reason", lambda p: "it is a cifs network filesystem")
+    from counter_assistant.storage import sqlite_files
+
+    share = lambda p: "it is a cifs network filesystem"  # noqa: E731
+    monkeypatch.setattr(sqlite_files, "network_share_reason", share)
     with pytest.raises(DatabaseError, match="network share"):
         open_database(tmp_path / "share" / "c.sqlite3", "PJ-03")
+    with pytest.raises(DatabaseError, match="network share"):  # the check after a quick start
+        sqlite_files.check_database(tmp_path / "share" / "c.sqlite3", "PJ-03")
 
 
 def test_backup_is_a_consistent_copy_while_the_database_is_open(tmp_path, opened):

@@ -10,12 +10,12 @@ import uuid
 from datetime import datetime
 
 import pytest
-from peewee import SqliteDatabase
 
 from counter_assistant.core.clock import FakeClock
 from counter_assistant.core.records import checklist_entry, new_record, staff_change
 from counter_assistant.storage import db as db_mod
 from counter_assistant.storage import recorder as rec_mod
+from counter_assistant.storage import sqlite_files
 from counter_assistant.storage.db import open_database
 from counter_assistant.storage.recorder import Recorder
 
@@ -179,15 +179,16 @@ def test_locked_database_keeps_records_and_writes_later(dbpath, tmp_path, monkey
 def _failing_factory(monkeypatch, extra_pragmas):
     broken = threading.Event()
     broken.set()
-    real = db_mod.make_database
+    real = sqlite_files.open_for_writing
 
     def fake(path):
-        if not broken.is_set():
-            return real(path)
-        pragmas = {**db_mod.PRAGMAS, **extra_pragmas}
-        return SqliteDatabase(str(path), pragmas=pragmas, check_same_thread=False)
+        con = real(path)
+        if broken.is_set():
+            for name, value in extra_pragmas.items():
+                con.execute(f"PRAGMA {name} = {value}")
+        return con
 
-    monkeypatch.setattr(db_mod, "make_database", fake)
+    monkeypatch.setattr(sqlite_files, "open_for_writing", fake)
     return broken
 
 

@@ -21,8 +21,7 @@ import pytest
 
 from counter_assistant.core.clock import Clock, FakeClock
 from counter_assistant.core.records import checklist_entry, new_record, staff_change
-from counter_assistant.storage import db as db_mod
-from counter_assistant.storage import live_db
+from counter_assistant.storage import live_db, sqlite_files
 from counter_assistant.storage import recorder as rec_mod
 from counter_assistant.storage.db import backup_to, counter_id_of, open_database
 from counter_assistant.storage.recorder import MSG_ADOPTED, MSG_REPLACED, Recorder
@@ -283,15 +282,15 @@ class RaisingHandler(logging.Handler):
 def test_a_failing_log_handler_never_stops_the_writer(data, fast_retry, monkeypatch):
     broken = threading.Event()
     broken.set()
-    real = db_mod.make_database
+    real = sqlite_files.open_for_writing
 
     def refusing(path):  # the database refuses writes until broken is cleared
-        db = real(path)
+        con = real(path)
         if broken.is_set():
-            db._pragmas = [*db._pragmas, ("query_only", 1)]
-        return db
+            con.execute("PRAGMA query_only = 1")
+        return con
 
-    monkeypatch.setattr(db_mod, "make_database", refusing)
+    monkeypatch.setattr(sqlite_files, "open_for_writing", refusing)
     handler = RaisingHandler(logging.WARNING)
     logging.getLogger().addHandler(handler)
     recorder = Recorder(data / "counter.sqlite3", data / "pending-records.jsonl", COUNTER)
@@ -332,7 +331,7 @@ def test_an_unexpected_exception_never_stops_the_writer(
         return wrapper
 
     if where == "connect":
-        monkeypatch.setattr(live_db, "connect", once(live_db.connect))
+        monkeypatch.setattr(live_db, "connect_for_writing", once(live_db.connect_for_writing))
     else:
         monkeypatch.setattr(Recorder, "_take", once(Recorder._take))
     recorder = Recorder(data / "counter.sqlite3", data / "pending-records.jsonl", COUNTER)

@@ -26,16 +26,15 @@ import contextlib
 import logging
 import os
 import shutil
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from peewee import SqliteDatabase
-
-from counter_assistant.storage.db import (
+from counter_assistant.storage.sqlite_files import (
     SQLITE_HEADER,
-    connect,
+    connect_for_writing,
     counter_id_of,
     done_writing,
     sidecars,
@@ -60,7 +59,7 @@ class LiveDatabase:
     def __init__(self, path: Path, counter_id: str = "") -> None:
         self.path = Path(path)
         self.counter_id = counter_id
-        self.db: SqliteDatabase | None = None
+        self.db: sqlite3.Connection | None = None
         self._file: BinaryIO | None = None  # the file the connection opened, for its header
         self._registered: tuple[int, int] | None = None  # see storage/db.py _WRITING
         self._stamp: _Stamp | None = None
@@ -69,7 +68,7 @@ class LiveDatabase:
         self._aside: Path | None = None
         self._adopted = False
 
-    def ensure(self) -> tuple[SqliteDatabase, str | None]:
+    def ensure(self) -> tuple[sqlite3.Connection, str | None]:
         """The connection to write with; and, once after a recovery, "adopted" or
         "recreated" (the caller then writes today's checklist records again and says so).
 
@@ -81,7 +80,7 @@ class LiveDatabase:
             self._move_aside(self._pending)
         if self.db is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = connect(self.path)
+            self.db = connect_for_writing(self.path)
             self._stamp = _Stamp.of(self.path)
             self._registered = writing_here(self.path)
             with contextlib.suppress(OSError):  # unreadable: the write itself will tell
@@ -89,7 +88,7 @@ class LiveDatabase:
         if self._pending is None:
             return self.db, None
         if not self._adopted and self.counter_id:  # a new file says whose it is, as at start
-            self.db.execute_sql(
+            self.db.execute(
                 "INSERT OR REPLACE INTO meta (key, value) VALUES ('counter_id', ?)",
                 (self.counter_id,),
             )

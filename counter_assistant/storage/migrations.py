@@ -8,7 +8,6 @@ A database newer than this release is refused and never altered.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
@@ -22,19 +21,9 @@ from counter_assistant.storage.models import (
     UsageEvent,
     bound,
 )
-from counter_assistant.storage.schema_version import SCHEMA_VERSION
+from counter_assistant.storage.schema_version import SCHEMA_VERSION, SchemaTooNew
 
 MIN_VERSION = 1  # the first release's schema; nothing older exists
-
-
-class SchemaTooNew(Exception):
-    def __init__(self, path: Path, version: int):
-        super().__init__(
-            f"{path} was written by a newer Counter Assistant (schema {version}, this one knows "
-            f"{SCHEMA_VERSION}); it is left untouched. Install the newer version or point "
-            "--data-dir elsewhere."
-        )
-        self.version = version
 
 
 def _migrator(db: SqliteDatabase):
@@ -128,9 +117,3 @@ def upgrade(db: SqliteDatabase, path: Path) -> int:
                 STEPS[step](db)
                 _set_version(db, step)
     return version
-
-
-def check_not_newer(con: sqlite3.Connection, path: Path) -> None:
-    version = con.execute("PRAGMA user_version").fetchone()[0]
-    if version > SCHEMA_VERSION:
-        raise SchemaTooNew(path, version)

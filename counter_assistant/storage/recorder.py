@@ -27,13 +27,14 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import datetime
-from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from counter_assistant.core.records import RECORD_TYPES, ChecklistEntry, Record, StaffChange
+from counter_assistant.storage.insert_sql import insert_sql
+from counter_assistant.storage.sqlite_files import check_database, savepoint, transaction
 
-if TYPE_CHECKING:  # peewee and the models load on the writer thread, after the first paint
+if TYPE_CHECKING:  # made on the writer thread at its first write
     from counter_assistant.storage.live_db import LiveDatabase
 
 log = logging.getLogger(__name__)
@@ -47,21 +48,6 @@ MSG_REPLACED = "数据库文件在运行中被删除或替换：已在原处重�
 MSG_ADOPTED = "数据库文件在运行中被替换为本窗口的备份：已接着写入该文件。"
 MSG_CORRUPT = "数据库文件已损坏，已另存为 {name} 并新建数据库（今日准备记录已补写）。"
 MSG_NOT_WRITABLE = "数据库暂时无法写入，使用记录先暂存，恢复后自动写入：{exc}"
-
-
-@cache
-def _insert_sql(table: str) -> tuple[str, list[str], dict[str, Any]]:
-    """One INSERT per table, from the model (raw SQL: the batch insert is hot). Only a
-    record already there (same uuid: a replay) is skipped; any other constraint fails."""
-    from counter_assistant.storage.models import MODEL_BY_TABLE
-
-    fields = [f for f in MODEL_BY_TABLE[table]._meta.sorted_fields if f.name != "synced"]
-    names = [f.name for f in fields]
-    cols = ", ".join(f'"{f.column_name}"' for f in fields)
-    marks = ", ".join("?" for _ in fields)
-    sql = f'INSERT INTO "{table}" ({cols}) VALUES ({marks}) ON CONFLICT ("uuid") DO NOTHING'
-    defaults = {f.name: f.default for f in fields if f.default is not None}
-    return sql, names, defaults
 
 
 def _ends_mid_line(path: Path) -> bool:
@@ -243,7 +229,7 @@ class Recorder:
     # -- the database file ----------------------------------------------------
     @property
     def _live(self) -> LiveDatabase:
-        """The database file as the writer sees it; made (peewee imported) at first use."""
+        """The database file as the writer sees it; made at first use."""
         if self._live_db is None:
             from counter_assistant.storage.live_db import LiveDatabase
 
@@ -255,16 +241,12 @@ class Recorder:
             self._live_db.close()
 
     def _verify_file(self) -> None:
-        from counter_assistant.storage.db import open_database
-
         try:
-            opened = open_database(self.db_path, self.counter_id or None)
+            moved = check_database(self.db_path, self.counter_id or None)
         except Exception as exc:  # a share, a newer schema, a locked or read-only file
             log.error("database %s cannot be opened for writing: %s", self.db_path, exc)
             self._notify(MSG_NOT_WRITABLE.format(exc=exc))
             return
-        moved = opened.moved_aside
-        opened.close()
         if moved is not None:
             log.error("corrupt database moved aside to %s; a fresh one was started", moved)
             self._rewrite_today("corrupt")  # the fresh file gets today's preparation too
@@ -320,23 +302,23 @@ class Recorder:
 
     @staticmethod
     def _values(table: str, rows: list[dict]) -> tuple[str, list[tuple]]:
-        sql, names, defaults = _insert_sql(table)
+        sql, names, defaults = insert_sql(table)
         return sql, [tuple(row.get(n, defaults.get(n)) for n in names) for row in rows]
 
-    def _insert(self, db, held: list[tuple[str, dict]]) -> None:
-        with db.atomic("IMMEDIATE"):
-            cursor = db.connection().cursor()
+    def _insert(self, db: sqlite3.Connection, held: list[tuple[str, dict]]) -> None:
+        with transaction(db):
+            cursor = db.cursor()
             for table in {t for t, _ in held}:
                 cursor.executemany(*self._values(table, [r for t, r in held if t == table]))
 
-    def _insert_one_by_one(self, db, held: list[tuple[str, dict]]) -> None:
+    def _insert_one_by_one(self, db: sqlite3.Connection, held: list[tuple[str, dict]]) -> None:
         refused = []
-        with db.atomic("IMMEDIATE"):
-            cursor = db.connection().cursor()
+        with transaction(db):
+            cursor = db.cursor()
             for table, row in held:
                 sql, values = self._values(table, [row])
                 try:
-                    with db.atomic():  # a savepoint per row
+                    with savepoint(db):  # one per row
                         cursor.execute(sql, values[0])
                 except sqlite3.IntegrityError as exc:
                     refused.append((table, row, str(exc)))

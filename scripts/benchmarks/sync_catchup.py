@@ -35,11 +35,11 @@ COUNTER, CENTER = "BENCH-01", "BENCH"
 def _fill(path, n: int, seed: int) -> None:
     """n unsent usage records, as the recorder writes them, over about a month."""
     from counter_assistant.storage.db import open_database
-    from counter_assistant.storage.recorder import _insert_sql
+    from counter_assistant.storage.insert_sql import insert_sql
 
     open_database(path, COUNTER).close()
     rng = random.Random(seed)
-    sql, names, defaults = _insert_sql("usage_event")
+    sql, names, defaults = insert_sql("usage_event")
     start = datetime(2026, 10, 1, 0, 30, tzinfo=UTC)
     situations = ["greeting", "documents", "signature", "handover", "farewell", "phone"]
     rows = []
