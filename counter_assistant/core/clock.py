@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 
 class Clock:
     """The real clock. now() is timezone-aware local time."""
 
+    def __init__(self) -> None:
+        self._zones: dict[int, timezone] = {}  # UTC offset in seconds -> its tzinfo
+
     def now(self) -> datetime:
-        return datetime.now().astimezone()
+        """As datetime.now().astimezone(), at a fraction of its cost on the GUI thread:
+        the offset in force is read each time (time.localtime), its tzinfo made once."""
+        t = time.time()
+        offset = time.localtime(t).tm_gmtoff
+        zone = self._zones.get(offset)
+        if zone is None:
+            zone = self._zones[offset] = timezone(timedelta(seconds=offset))
+        return datetime.fromtimestamp(t, zone)
 
     def utcnow(self) -> datetime:
         return self.now().astimezone(UTC)

@@ -11,13 +11,11 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
 from counter_assistant import __version__
 from counter_assistant.core.clock import Clock
-
-LOCAL_FORMAT = "%Y-%m-%dT%H:%M:%S"
 
 
 @dataclass(frozen=True)
@@ -31,12 +29,15 @@ class Stamp:
 
     @classmethod
     def of(cls, now: datetime) -> Stamp:
-        offset = now.utcoffset()
+        """``now`` is timezone-aware (Clock.now()). Plain arithmetic and isoformat: this
+        runs on the GUI thread at every prompt."""
+        offset = now.utcoffset() or timedelta(0)
+        local = now.isoformat(timespec="seconds")[:19]  # YYYY-MM-DDTHH:MM:SS
         return cls(
-            ts_utc=now.astimezone(UTC).isoformat(timespec="microseconds"),
-            ts_local=now.strftime(LOCAL_FORMAT),
-            utc_offset=int(offset.total_seconds() // 60) if offset is not None else 0,
-            local_date=now.date().isoformat(),
+            ts_utc=(now - offset).replace(tzinfo=UTC).isoformat(timespec="microseconds"),
+            ts_local=local,
+            utc_offset=int(offset.total_seconds() // 60),
+            local_date=local[:10],
         )
 
 
