@@ -137,8 +137,47 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+WINDOW_OPTIONS = {"--config": True, "--data-dir": True, "--debug": False,
+                  "--exit-when-ready": False}  # option -> takes a value  # fmt: skip
+
+
+def starts_the_window(argv: Sequence[str]) -> bool:
+    """Whether argv only starts the counter window (`run`, or no command): then the other
+    commands' parsers and their modules are not built at every start of the window."""
+    words = list(argv)
+    command_seen = False
+    while words:
+        word = words.pop(0)
+        name = word.split("=", 1)[0]
+        if name in WINDOW_OPTIONS and (name != "--exit-when-ready" or command_seen):
+            if WINDOW_OPTIONS[name] and "=" not in word:
+                if not words:
+                    return False
+                words.pop(0)
+        elif word == "run" and not command_seen:
+            command_seen = True
+        else:
+            return False  # another command, help, a typo: the full parser says what
+    return True
+
+
+def window_parser() -> argparse.ArgumentParser:
+    """build_parser() with `run` alone: the same namespace for what starts_the_window()
+    accepts."""
+    parser = argparse.ArgumentParser(
+        prog="counter-assistant", description="窗口服务助手 Counter Assistant"
+    )
+    _add_common(parser, top=True)
+    p = parser.add_subparsers(dest="command").add_parser("run")
+    _add_common(p)
+    p.add_argument("--exit-when-ready", action="store_true", help=argparse.SUPPRESS)
+    return parser
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = window_parser() if starts_the_window(argv) else build_parser()
+    args = parser.parse_args(argv)
     command = args.command or "run"
     handler = COMMANDS[command]
     try:

@@ -187,3 +187,25 @@ def test_set_pin_without_a_config_writes_the_machine_wide_file(tmp_path):
     machine = tmp_path / "machine" / "config.toml"  # conftest points the machine dir here
     assert verify_pin("246810", load_config().supervisor_pin_hash)
     assert load_config().source == machine and load_config().problems == []
+
+
+WINDOW_ARGVS = [
+    [], ["run"], ["--config", "c.toml"], ["--config=c.toml", "run"], ["--debug"],
+    ["--data-dir", "d", "run", "--exit-when-ready"], ["run", "--config", "c.toml", "--debug"],
+    ["--config", "a.toml", "run", "--config", "b.toml"], ["run", "--data-dir=d"],
+]  # fmt: skip
+OTHER_ARGVS = [
+    ["export", "--from", "2026-11-01", "--to", "2026-11-30", "--out", "x.csv"], ["-h"],
+    ["--version"], ["run", "--bogus"], ["--config"], ["run", "run"], ["--exit-when-ready"],
+    ["run", "-h"], ["supervisor"], ["prompts", "--json"],
+]  # fmt: skip
+
+
+def test_starting_the_window_parses_as_the_full_command_line_does():
+    from counter_assistant.cli import build_parser, starts_the_window, window_parser
+
+    for argv in WINDOW_ARGVS:
+        assert starts_the_window(argv), argv
+        assert window_parser().parse_args(argv) == build_parser().parse_args(argv), argv
+    for argv in OTHER_ARGVS:
+        assert not starts_the_window(argv), argv

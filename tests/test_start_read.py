@@ -142,7 +142,8 @@ SPY = textwrap.dedent(
     from counter_assistant.cli import main
     real = builtins.print
     def loaded():
-        return ",".join(m for m in ("peewee", "Xlib") if m in sys.modules)
+        heavy = ("peewee", "Xlib", "counter_assistant.publish_cli", "counter_assistant.notice_cli")
+        return ",".join(m for m in heavy if m in sys.modules)
     def spy(*args, **kwargs):
         if args == ("ready",):
             real("loaded:" + loaded(), flush=True)
@@ -156,9 +157,9 @@ SPY = textwrap.dedent(
 
 
 def test_nothing_heavy_is_imported_before_the_first_paint(tmp_path, xvfb_display):
-    """The second start (a database of this counter) paints before peewee or python-xlib
-    are imported: the first sentence does not wait for the whole-file check, and the
-    usage writer needs peewee only to create or migrate a database."""
+    """The second start (a database of this counter) paints before peewee, python-xlib or
+    the other commands' modules are imported: the first sentence does not wait for the
+    whole-file check, and the usage writer needs peewee only to create or migrate."""
     config = tmp_path / "config.toml"
     config.write_text('[counter]\nid = "PJ-03"\n\n[app]\nhotkey_backend = "x11"\n', "utf-8")
     env = {**os.environ, "DISPLAY": xvfb_display, "HOME": str(tmp_path / "home")}
