@@ -1,6 +1,7 @@
 """Articles 14 and 16 over a fixture month (May 2026): a holiday, a 调休 Saturday, a late
 preparation, a missing close-out, two close-outs and a clock fault."""
 
+import datetime as dt
 from datetime import date
 
 import pytest
@@ -117,6 +118,15 @@ def test_checklists_is_the_day_by_day_table(may, tmp_path):
     assert wb.sheetnames == ["汇总", "准备与收尾"]
     lines = {r[0]: r[1] for r in wb["汇总"].iter_rows(values_only=True) if r[0]}
     assert lines["已准备（窗口·天）"] == 35 and lines["其中迟到"] == 1
+    # Times are time cells; a day closed out twice lists both as text in one cell.
+    sheet = list(wb["准备与收尾"].iter_rows(values_only=True))
+    names = list(sheet[0])
+    at = {(str(r[0])[:10], r[3]): dict(zip(names, r, strict=True)) for r in sheet[1:]}
+    twice = at.pop(("2026-05-08", "PJ-01"))["收尾时间"]
+    assert twice == "17:00:00、17:20:00"
+    closes = [row["收尾时间"] for row in at.values() if row["收尾时间"] is not None]
+    assert len(closes) > 30 and all(isinstance(t, dt.time) for t in closes)
+    assert all(isinstance(r["准备时间"], dt.time) for r in at.values() if r["准备时间"])
 
 
 def test_english_compliance_translates_everything(may, tmp_path):

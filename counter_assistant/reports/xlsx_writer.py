@@ -157,10 +157,12 @@ class _Book:
         self, ws: Any, r: int, c: int, value: Any, kind: Kind, warn: bool = False, wrap=False
     ) -> None:
         extra = {"text_wrap": True} if wrap else {}
-        if value is None or value == "":
+        if value is None or value == "" or (kind is Kind.TIMES and not value):
             if warn:
                 ws.write_blank(r, c, None, self.fmt(kind, warn, **extra))
             return
+        if kind is Kind.TIMES and len(value) == 1:  # one close-out: a real time cell
+            value, kind = value[0], Kind.TIME
         if isinstance(value, Enum) or kind in (Kind.BOOL, Kind.WEEKDAY, Kind.TIMES):
             shown = kind if kind in (Kind.TIMES, Kind.BOOL) else Kind.TEXT
             text = clean(as_text(value, kind, self.words))
