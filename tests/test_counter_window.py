@@ -257,6 +257,23 @@ def test_a_notice_that_comes_later_leaves_the_sentence_whole(qtbot, make):
     assert whole(ui) and "".join(ui.window.pages) == ui.controller.session.current().text
 
 
+def test_a_notice_keeps_the_clerk_on_the_page_they_read(qtbot, make):
+    ui = make()
+    ui.controller.apply_fields(
+        Filled({"rule": RULE_40 * 6, "missing": "、".join(["材料"] * 20)}, "loan_combo")
+    )
+    ui.controller.show_situation("documents", "hotkey", 1)
+    assert len(ui.window.pages) >= 2
+    press(qtbot, ui, "next_page")
+    second = ui.window.prompt_label.text()
+    ui.notify("数据库暂时无法写入，使用记录先暂存，恢复后自动写入。")
+    qtbot.waitUntil(lambda: not ui.window.notice_label.isHidden())
+    assert ui.window.page >= 1 and whole(ui)
+    assert (
+        second[:6] in ui.window.prompt_label.text() or ui.window.prompt_label.text()[:6] in second
+    )
+
+
 # --- 3. the keyboard is never taken without asking ------------------------------------------
 def test_the_checklist_at_start_is_shown_without_taking_the_keyboard(qtbot, make):
     ui = make(prepared=False)

@@ -118,6 +118,52 @@ def test_corrupt_file_found_after_a_quick_read_is_moved_aside_and_today_kept(tmp
     assert fresh == ([prep], [])  # the fresh file has today's preparation
 
 
+def test_rows_that_cannot_be_read_back_take_the_full_open(tmp_path):
+    path = tmp_path / "c.sqlite3"
+    prepared(path)
+    con = sqlite3.connect(path)
+    con.execute("UPDATE checklist_record SET items = '[\"a\"'")  # JSON cut short
+    con.commit()
+    con.close()
+    assert read_today_quick(path, "PJ-03", TODAY.date().isoformat()) is None
+
+
+def test_a_check_that_fails_after_moving_a_corrupt_file_still_keeps_today(tmp_path, monkeypatch):
+    from counter_assistant.storage import sqlite_files
+
+    path = tmp_path / "c.sqlite3"
+    prep = prepared(path, uses=3000)
+    data = bytearray(path.read_bytes())
+    page = len(data) // 4096 - 3
+    data[page * 4096 : page * 4096 + 4096] = b"\xff" * 4096
+    path.write_bytes(bytes(data))
+    entries, _ = read_today_quick(path, "PJ-03", TODAY.date().isoformat())
+    real, calls = sqlite_files.connect_for_writing, []
+
+    def failing_once(p):
+        calls.append(p)
+        if len(calls) == 1:
+            raise sqlite3.OperationalError("disk I/O error")
+        return real(p)
+
+    monkeypatch.setattr(sqlite_files, "connect_for_writing", failing_once)
+    notices: list[str] = []
+    recorder = Recorder(path, tmp_path / "pending.jsonl", "PJ-03", on_notice=notices.append)
+    recorder.remember_today(entries)
+    recorder.verify_before_writing()
+    recorder.start()
+    try:
+        recorder.verify_soon()
+        recorder.record(usage("PJ-03"))
+        assert recorder.flush()
+    finally:
+        recorder.close()
+    (aside,) = tmp_path.glob("c.corrupt-*.sqlite3")
+    assert any(n.startswith("数据库暂时无法写入") for n in notices)
+    assert MSG_CORRUPT.format(name=aside.name) in notices
+    assert read_today_quick(path, "PJ-03", TODAY.date().isoformat()) == ([prep], [])
+
+
 def test_a_sound_file_is_left_alone_by_the_check(tmp_path):
     path = tmp_path / "c.sqlite3"
     prepared(path, uses=10)

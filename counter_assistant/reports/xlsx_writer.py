@@ -157,12 +157,10 @@ class _Book:
         self, ws: Any, r: int, c: int, value: Any, kind: Kind, warn: bool = False, wrap=False
     ) -> None:
         extra = {"text_wrap": True} if wrap else {}
-        if value is None or value == "" or (kind is Kind.TIMES and not value):
+        if value is None or value == "":
             if warn:
                 ws.write_blank(r, c, None, self.fmt(kind, warn, **extra))
             return
-        if kind is Kind.TIMES and len(value) == 1:  # one close-out: a real time cell
-            value, kind = value[0], Kind.TIME
         if isinstance(value, Enum) or kind in (Kind.BOOL, Kind.WEEKDAY, Kind.TIMES):
             shown = kind if kind in (Kind.TIMES, Kind.BOOL) else Kind.TEXT
             text = clean(as_text(value, kind, self.words))
@@ -243,14 +241,21 @@ class _Book:
             self._plain_rows(ws, kinds, batch, first)
             return
         wraps = self.wraps
+        times = [c for c, kind in enumerate(kinds) if kind is Kind.TIMES]
         for r, row in enumerate(batch, first):
             flag = bool(warn(row)) if warn else False
+            if times:  # one time (a day closed out once) is a time cell; none, a blank
+                row = tuple(_one_time(v) if c in times else v for c, v in enumerate(row))
             lines = max(
                 (-(-display_width(str(row[c])) // cap) for c, cap in wraps if row[c]), default=1
             )
             if lines > 1:  # a spreadsheet does not grow a row for wrapped text by itself
                 ws.set_row(r, LINE_HEIGHT * lines)
-            for c, kind in enumerate(kinds):
+            row_kinds = kinds
+            if times:
+                row_kinds = [Kind.TIME if c in times and not isinstance(row[c], list) else k
+                             for c, k in enumerate(kinds)]  # fmt: skip
+            for c, kind in enumerate(row_kinds):
                 self.cell(ws, r, c, row[c], kind, flag, self.wrapped[c])
 
     def _plain_rows(self, ws: Any, kinds: list[Kind], batch: list[tuple], first: int) -> None:
@@ -407,3 +412,10 @@ def write_xlsx(path: Path, doc: Document, progress: Progress | None = None, chec
         book.abort()
         raise
     return rows
+
+
+def _one_time(value):
+    """A list of times as the cell takes it: one time alone, none as None, else the list."""
+    if isinstance(value, list) and len(value) <= 1:
+        return value[0] if value else None
+    return value

@@ -61,7 +61,7 @@ class LiveDatabase:
         self.counter_id = counter_id
         self.db: sqlite3.Connection | None = None
         self._file: BinaryIO | None = None  # the file the connection opened, for its header
-        self._registered: tuple[int, int] | None = None  # see storage/db.py _WRITING
+        self._registered: tuple[int, int] | None = None  # see storage/sqlite_files.py _WRITING
         self._stamp: _Stamp | None = None
         self._pending: str | None = None  # what happened to the file, until handled
         self._moved = False  # the foreign file is dealt with (adopted or kept aside)
@@ -81,6 +81,12 @@ class LiveDatabase:
         if self.db is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.db = connect_for_writing(self.path)
+            if self.counter_id:  # a file made just now says whose it is (one made by an
+                # earlier start already does: nothing changes then)
+                self.db.execute(
+                    "INSERT OR IGNORE INTO meta (key, value) VALUES ('counter_id', ?)",
+                    (self.counter_id,),
+                )
             self._stamp = _Stamp.of(self.path)
             self._registered = writing_here(self.path)
             with contextlib.suppress(OSError):  # unreadable: the write itself will tell

@@ -32,7 +32,12 @@ from typing import TYPE_CHECKING
 
 from counter_assistant.core.records import RECORD_TYPES, ChecklistEntry, Record, StaffChange
 from counter_assistant.storage.insert_sql import insert_sql
-from counter_assistant.storage.sqlite_files import check_database, savepoint, transaction
+from counter_assistant.storage.sqlite_files import (
+    CheckFailed,
+    check_database,
+    savepoint,
+    transaction,
+)
 
 if TYPE_CHECKING:  # made on the writer thread at its first write
     from counter_assistant.storage.live_db import LiveDatabase
@@ -116,7 +121,8 @@ class Recorder:
     def verify_before_writing(self) -> None:
         """Start-up read today's records the quick way (storage/start_read.py): the full
         open (whole-file check, corrupt file moved aside, migration, whose file) runs on
-        the writer thread at its first wake-up, before anything is written."""
+        the writer thread at its first wake-up, before anything is written: once the
+        window is up (verify_soon), or sooner when records wait in the pending file."""
         self._verify = True
 
     def verify_soon(self) -> None:
@@ -243,10 +249,14 @@ class Recorder:
     def _verify_file(self) -> None:
         try:
             moved = check_database(self.db_path, self.counter_id or None)
-        except Exception as exc:  # a share, a newer schema, a locked or read-only file
-            log.error("database %s cannot be opened for writing: %s", self.db_path, exc)
-            self._notify(MSG_NOT_WRITABLE.format(exc=exc))
-            return
+        except CheckFailed as exc:  # a share, a newer schema, a locked or read-only file
+            moved = exc.moved_aside
+            if "locked" in str(exc).lower() or "busy" in str(exc).lower():
+                log.warning("database %s busy; checked again at the next write", self.db_path)
+                self._verify = True  # a passing lock: nothing to tell the clerk yet
+            else:
+                log.error("database %s cannot be opened for writing: %s", self.db_path, exc)
+                self._notify(MSG_NOT_WRITABLE.format(exc=exc))
         if moved is not None:
             log.error("corrupt database moved aside to %s; a fresh one was started", moved)
             self._rewrite_today("corrupt")  # the fresh file gets today's preparation too

@@ -245,11 +245,12 @@ def transaction(con: sqlite3.Connection) -> Iterator[None]:
     con.execute("BEGIN IMMEDIATE")
     try:
         yield
+        con.execute("COMMIT")
     except BaseException:
-        with contextlib.suppress(sqlite3.Error):
-            con.execute("ROLLBACK")
+        if con.in_transaction:  # the block raised, or COMMIT itself failed
+            with contextlib.suppress(sqlite3.Error):
+                con.execute("ROLLBACK")
         raise
-    con.execute("COMMIT")
 
 
 @contextlib.contextmanager
@@ -265,24 +266,37 @@ def savepoint(con: sqlite3.Connection, name: str = "one") -> Iterator[None]:
     con.execute(f"RELEASE {name}")
 
 
+class CheckFailed(DatabaseError):
+    """check_database() could not finish; ``moved_aside`` says whether it had already
+    moved a corrupt file aside."""
+
+    def __init__(self, message: str, moved_aside: Path | None = None) -> None:
+        super().__init__(message)
+        self.moved_aside = moved_aside
+
+
 def check_database(path: Path, counter_id: str | None) -> Path | None:
     """What opening a database at start checks, after a quick read of today's records:
     not on a share, not newer, sound (else moved aside and a fresh one made), migrated,
-    and naming this counter. Returns where a corrupt file was moved; raises DatabaseError.
+    and naming this counter. Returns where a corrupt file was moved; raises CheckFailed.
     peewee is imported only when a database is created or migrated."""
     path = Path(path)
-    refuse_share(path)
     moved = None
-    if path.exists() and path.stat().st_size > 0 and quick_check(path):
-        moved = _move_aside(path)
-    con = connect_for_writing(path)
     try:
-        if counter_id:
-            con.execute(
-                "INSERT OR REPLACE INTO meta (key, value) VALUES ('counter_id', ?)", (counter_id,)
-            )
-    except sqlite3.Error as exc:
-        raise DatabaseError(f"{path}: cannot write to the database ({exc}).") from exc
-    finally:
-        con.close()
+        refuse_share(path)
+        if path.exists() and path.stat().st_size > 0 and quick_check(path):
+            moved = _move_aside(path)
+        con = connect_for_writing(path)
+        key = writing_here(path)  # a write connection: see _WRITING
+        try:
+            if counter_id:
+                con.execute(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES ('counter_id', ?)",
+                    (counter_id,),
+                )
+        finally:
+            con.close()
+            done_writing(key)
+    except Exception as exc:
+        raise CheckFailed(str(exc), moved) from exc
     return moved

@@ -35,7 +35,7 @@ def read_today_quick(path: Path, counter_id: str, local_date: str) -> Today | No
         if owner is None or owner[0] != counter_id:
             return None
         return today_rows(con, counter_id, local_date)
-    except sqlite3.Error:
+    except Exception:  # SQLite's errors, and rows it cannot read back (bad JSON, types)
         return None
     finally:
         con.close()

@@ -261,7 +261,15 @@ class PromptWindow(QWidget):
         self.notice_label.setText(text)
         self.notice_label.setVisible(bool(notices))
         if self._text:
+            reading = sum(len(p) for p in self._pages[: self._page])  # where the page begins
             self._lay_out_text()
+            end = 0
+            for index, page in enumerate(self._pages):  # the page that holds it, again
+                end += len(page)
+                if reading < end:
+                    if index:
+                        self._show_page(index)
+                    break
 
     def set_title(self, title: str) -> None:
         self.title_label.setText(title)

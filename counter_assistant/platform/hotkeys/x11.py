@@ -113,10 +113,17 @@ class X11HotkeyBackend(HotkeyBackend):
             if self._probe is not None:
                 self._probe.close()
                 self._probe = None
+            stuck = False
             if self._thread is not None:
                 os.write(self._wake[1], b"x")
                 self._thread.join(timeout=2)
+                stuck = self._thread.is_alive()
                 self._thread = None
+            if stuck:  # still inside a request to a slow server: it must not lose its
+                # connection underneath it; the grabs go when this process ends
+                log.warning("X11 hotkeys: the event thread did not stop; connection left open")
+                self._display, self._wake, self._grabs, self._actions = None, None, [], {}
+                return
             if self._wake is not None:
                 for fd in self._wake:
                     os.close(fd)

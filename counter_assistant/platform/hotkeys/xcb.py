@@ -143,15 +143,21 @@ class Connection:
         self.root = ctypes.cast(roots.data, ctypes.POINTER(ctypes.c_uint32))[0]
 
     def fileno(self) -> int:
-        return self._lib.xcb_get_file_descriptor(self._c)
+        return self._lib.xcb_get_file_descriptor(self._open())
+
+    def _open(self) -> int:
+        """The connection pointer; XcbError once closed (libxcb must never see NULL)."""
+        if not self._c:
+            raise XcbError("the X connection is closed")
+        return self._c
 
     def check(self) -> None:
-        code = self._lib.xcb_connection_has_error(self._c)
+        code = self._lib.xcb_connection_has_error(self._open())
         if code:
             raise XcbError(f"the X connection broke (xcb error {code})")
 
     def _reply(self, request: str, cookie: _Cookie) -> int:
-        reply = getattr(self._lib, f"{request}_reply")(self._c, cookie, None)
+        reply = getattr(self._lib, f"{request}_reply")(self._open(), cookie, None)
         if not reply:
             self.check()
             raise XcbError(f"{request}: no reply")
@@ -161,7 +167,7 @@ class Connection:
         """keysym -> the keycode that types it unshifted where possible (lowest column)."""
         first, count = self.min_keycode, self.max_keycode - self.min_keycode + 1
         reply = self._reply("xcb_get_keyboard_mapping", self._lib.xcb_get_keyboard_mapping(
-            self._c, first, count))  # fmt: skip
+            self._open(), first, count))  # fmt: skip
         try:
             per = ctypes.cast(reply, ctypes.POINTER(ctypes.c_uint8))[1]
             n = self._lib.xcb_get_keyboard_mapping_keysyms_length(reply)
@@ -179,7 +185,7 @@ class Connection:
     def modifier_map(self) -> list[list[int]]:
         """The keycodes of each of the eight modifiers (Shift, Lock, Control, Mod1..Mod5)."""
         reply = self._reply("xcb_get_modifier_mapping", self._lib.xcb_get_modifier_mapping(
-            self._c))  # fmt: skip
+            self._open()))  # fmt: skip
         try:
             n = self._lib.xcb_get_modifier_mapping_keycodes_length(reply)
             codes = self._lib.xcb_get_modifier_mapping_keycodes(reply)[:n]
@@ -193,23 +199,24 @@ class Connection:
 
         Every request is sent before the first answer is awaited: one round trip in all.
         """
+        c = self._open()
         cookies = [
-            self._lib.xcb_grab_key_checked(
-                self._c, 0, self.root, mods, code, GRAB_MODE_ASYNC, GRAB_MODE_ASYNC
-            )
+            self._lib.xcb_grab_key_checked(c, 0, self.root, mods, code, GRAB_MODE_ASYNC,
+                                           GRAB_MODE_ASYNC)
             for code, mods in grabs
-        ]
+        ]  # fmt: skip
         return self._first_error(cookies)
 
     def ungrab_keys(self, grabs: list[tuple[int, int]]) -> int | None:
-        cookies = [self._lib.xcb_ungrab_key_checked(self._c, code, self.root, mods)
+        c = self._open()
+        cookies = [self._lib.xcb_ungrab_key_checked(c, code, self.root, mods)
                    for code, mods in grabs]  # fmt: skip
         return self._first_error(cookies)
 
     def _first_error(self, cookies: list[_Cookie]) -> int | None:
-        first = None
+        first, c = None, self._open()
         for cookie in cookies:
-            error = self._lib.xcb_request_check(self._c, cookie)
+            error = self._lib.xcb_request_check(c, cookie)
             if error:
                 code = ctypes.cast(error, ctypes.POINTER(_Error))[0].error_code
                 self._libc.free(error)
@@ -219,9 +226,9 @@ class Connection:
 
     def events(self) -> list[KeyEvent]:
         """The key events read so far, without waiting; raises XcbError once it broke."""
-        found = []
+        found, c = [], self._open()
         while True:
-            event = self._lib.xcb_poll_for_event(self._c)
+            event = self._lib.xcb_poll_for_event(c)
             if not event:
                 break
             key = ctypes.cast(event, ctypes.POINTER(_KeyEvent))[0]
@@ -233,7 +240,7 @@ class Connection:
         return found
 
     def flush(self) -> None:
-        self._lib.xcb_flush(self._c)
+        self._lib.xcb_flush(self._open())
 
     def close(self) -> None:
         """Disconnecting drops every grab of this connection."""
