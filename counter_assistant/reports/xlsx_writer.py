@@ -38,6 +38,7 @@ NUMBER_FORMATS = {
 }
 RIGHT = (Kind.INT, Kind.NUMBER, Kind.RATE)
 CENTERED = (Kind.DATE, Kind.TIME, Kind.TIMES, Kind.BOOL, Kind.WEEKDAY)
+PLAIN = (Kind.TEXT, Kind.CODE, Kind.DATE, Kind.TIME, Kind.INT)  # tables written cell by cell
 LINE_HEIGHT = 16  # points per line of wrapped text
 # A4 landscape at 100 %, in character widths and default rows; charts in characters.
 PAGE_WIDTH, PAGE_ROWS, CHART_CHARS, BESIDE_MAX_WIDTH = 140, 34, 110, 70
@@ -237,7 +238,7 @@ class _Book:
     def rows(self, ws: Any, table: Table, batch: list[tuple], first: int) -> None:
         kinds = [c.kind for c in table.columns]
         warn = table.highlight
-        if warn is None and all(k in (Kind.TEXT, Kind.CODE, Kind.DATE, Kind.TIME) for k in kinds):
+        if warn is None and not self.wraps and all(k in PLAIN for k in kinds):
             self._plain_rows(ws, kinds, batch, first)
             return
         wraps = self.wraps
@@ -259,7 +260,8 @@ class _Book:
                 self.cell(ws, r, c, row[c], kind, flag, self.wrapped[c])
 
     def _plain_rows(self, ws: Any, kinds: list[Kind], batch: list[tuple], first: int) -> None:
-        """The events path: text, codes, dates and times only, one call per cell."""
+        """The events path: text, codes, dates, times and whole numbers only, one call per
+        cell."""
         ws_string, ws_number = ws.write_string, ws.write_number
         fmts = [self.fmt(k) for k in kinds]
         dates, times = self.dates, self.times
@@ -274,8 +276,12 @@ class _Book:
                 elif kind is Kind.TIME:
                     s = times.get(v)
                     ws_number(r, c, s if s is not None else _serial_time(v, times), fmts[c])
-                else:
-                    ws_string(r, c, v if v.__class__ is str else str(v), fmts[c])
+                elif kind is Kind.INT and v.__class__ is int:
+                    ws_number(r, c, v, fmts[c])
+                elif v.__class__ is str:
+                    ws_string(r, c, v, fmts[c])
+                else:  # a word of the report (an Enum), a number in a text column
+                    ws_string(r, c, clean(as_text(v, kind, self.words)), fmts[c])
 
     # -- a summary sheet: lines, small tables and charts --------------------------------
 
