@@ -58,6 +58,33 @@ def prepared(path: Path, counter: str = "PJ-03", uses: int = 0):
     return prep
 
 
+def corrupt_a_late_page(path: Path) -> bytes:
+    """Wreck a usage page near the end: today's rows stay readable, the file is not sound."""
+    data = bytearray(path.read_bytes())
+    page = len(data) // 4096 - 3
+    data[page * 4096 : page * 4096 + 4096] = b"\xff" * 4096
+    path.write_bytes(bytes(data))
+    return bytes(data)
+
+
+def checked_after_start(path: Path, entries: list, records: tuple = ()) -> list[str]:
+    """A recorder as start-up leaves it after a quick read, woken for its check as the
+    window is up, then given ``records``; returns the notices it gave."""
+    notices: list[str] = []
+    recorder = Recorder(path, path.parent / "pending.jsonl", "PJ-03", on_notice=notices.append)
+    recorder.remember_today(entries)
+    recorder.verify_before_writing()
+    recorder.start()
+    try:
+        recorder.verify_soon()
+        for rec in records:
+            recorder.record(rec)
+        assert recorder.flush()
+    finally:
+        recorder.close()
+    return notices
+
+
 def test_a_database_of_this_counter_is_read_quickly(tmp_path):
     path = tmp_path / "c.sqlite3"
     prep = prepared(path)
@@ -93,26 +120,14 @@ def test_anything_else_takes_the_full_open(tmp_path):
 def test_corrupt_file_found_after_a_quick_read_is_moved_aside_and_today_kept(tmp_path):
     path = tmp_path / "c.sqlite3"
     prep = prepared(path, uses=3000)
-    data = bytearray(path.read_bytes())
-    page = len(data) // 4096 - 3
-    data[page * 4096 : page * 4096 + 4096] = b"\xff" * 4096  # a usage page near the end
-    path.write_bytes(bytes(data))
+    data = corrupt_a_late_page(path)
     entries, _changes = read_today_quick(path, "PJ-03", TODAY.date().isoformat())
     assert entries == [prep]  # what start-up needs is still readable
     assert quick_check(path) is not None  # but the file is not sound
 
-    notices: list[str] = []
-    recorder = Recorder(path, tmp_path / "pending.jsonl", "PJ-03", on_notice=notices.append)
-    recorder.remember_today(entries)
-    recorder.verify_before_writing()
-    recorder.start()
-    try:
-        recorder.verify_soon()
-        assert recorder.flush()
-    finally:
-        recorder.close()
+    notices = checked_after_start(path, entries)
     (aside,) = tmp_path.glob("c.corrupt-*.sqlite3")
-    assert aside.read_bytes() == bytes(data)  # kept as it was, never deleted
+    assert aside.read_bytes() == data  # kept as it was, never deleted
     assert notices == [MSG_CORRUPT.format(name=aside.name)]
     fresh = read_today_quick(path, "PJ-03", TODAY.date().isoformat())
     assert fresh == ([prep], [])  # the fresh file has today's preparation
@@ -133,10 +148,7 @@ def test_a_check_that_fails_after_moving_a_corrupt_file_still_keeps_today(tmp_pa
 
     path = tmp_path / "c.sqlite3"
     prep = prepared(path, uses=3000)
-    data = bytearray(path.read_bytes())
-    page = len(data) // 4096 - 3
-    data[page * 4096 : page * 4096 + 4096] = b"\xff" * 4096
-    path.write_bytes(bytes(data))
+    corrupt_a_late_page(path)
     entries, _ = read_today_quick(path, "PJ-03", TODAY.date().isoformat())
     real, calls = sqlite_files.connect_for_writing, []
 
@@ -147,17 +159,7 @@ def test_a_check_that_fails_after_moving_a_corrupt_file_still_keeps_today(tmp_pa
         return real(p)
 
     monkeypatch.setattr(sqlite_files, "connect_for_writing", failing_once)
-    notices: list[str] = []
-    recorder = Recorder(path, tmp_path / "pending.jsonl", "PJ-03", on_notice=notices.append)
-    recorder.remember_today(entries)
-    recorder.verify_before_writing()
-    recorder.start()
-    try:
-        recorder.verify_soon()
-        recorder.record(usage("PJ-03"))
-        assert recorder.flush()
-    finally:
-        recorder.close()
+    notices = checked_after_start(path, entries, (usage("PJ-03"),))
     (aside,) = tmp_path.glob("c.corrupt-*.sqlite3")
     assert any(n.startswith("数据库暂时无法写入") for n in notices)
     assert MSG_CORRUPT.format(name=aside.name) in notices
@@ -168,16 +170,7 @@ def test_a_sound_file_is_left_alone_by_the_check(tmp_path):
     path = tmp_path / "c.sqlite3"
     prepared(path, uses=10)
     before = path.stat().st_ino
-    notices: list[str] = []
-    recorder = Recorder(path, tmp_path / "pending.jsonl", "PJ-03", on_notice=notices.append)
-    recorder.verify_before_writing()
-    recorder.start()
-    try:
-        recorder.verify_soon()
-        recorder.record(usage("PJ-03"))
-        assert recorder.flush()
-    finally:
-        recorder.close()
+    notices = checked_after_start(path, [], (usage("PJ-03"),))
     assert notices == [] and path.stat().st_ino == before
     assert not list(tmp_path.glob("*corrupt*"))
 
