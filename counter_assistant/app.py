@@ -29,7 +29,7 @@ from counter_assistant.core.day import DayGate
 from counter_assistant.core.records import ChecklistEntry, StaffChange
 from counter_assistant.core.session import PromptSession
 from counter_assistant.platform.hotkeys.choose import choose_backend
-from counter_assistant.storage.recorder import Recorder
+from counter_assistant.storage.recorder import MSG_NOT_WRITABLE, Recorder
 from counter_assistant.storage.start_read import read_today_quick
 from counter_assistant.ui.bridge import Bridge
 from counter_assistant.ui.controller import CounterController
@@ -103,7 +103,7 @@ def open_and_read(
         opened = open_database(ctx.paths.database, ctx.config.counter_id)
     except Exception as exc:  # locked, read-only, a full disk, a folder that cannot be made
         log.error("database %s cannot be opened for writing: %s", ctx.paths.database, exc)
-        notices.append(f"数据库暂时无法写入，使用记录先暂存，恢复后自动写入：{exc}")
+        notices.append(MSG_NOT_WRITABLE.format(exc=exc))
         try:
             entries, changes = load_today_readonly(ctx.paths.database, ctx.config.counter_id, today)
         except Exception as read_exc:

@@ -28,19 +28,16 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from counter_assistant.core.records import RECORD_TYPES, ChecklistEntry, Record, StaffChange
 from counter_assistant.storage.insert_sql import insert_sql
+from counter_assistant.storage.live_db import LiveDatabase
 from counter_assistant.storage.sqlite_files import (
     CheckFailed,
     check_database,
     savepoint,
     transaction,
 )
-
-if TYPE_CHECKING:  # made on the writer thread at its first write
-    from counter_assistant.storage.live_db import LiveDatabase
 
 log = logging.getLogger(__name__)
 DayRecord = ChecklistEntry | StaffChange
@@ -102,8 +99,8 @@ class Recorder:
         self._retry_at = 0.0
         self._backoff = RETRY_FIRST
         self._status: str | None = None
-        self._live_db: LiveDatabase | None = None
-        self._verify = False  # the full open of storage/db.py is still to run
+        self._live = LiveDatabase(self.db_path, counter_id)
+        self._verify = False  # the check of storage/sqlite_files.py is still to run
         self._today: dict[str, DayRecord] = {}  # today's checklist/staff records, to rewrite
         self.written = 0
 
@@ -233,18 +230,8 @@ class Recorder:
                 self._queue.popleft()
 
     # -- the database file ----------------------------------------------------
-    @property
-    def _live(self) -> LiveDatabase:
-        """The database file as the writer sees it; made at first use."""
-        if self._live_db is None:
-            from counter_assistant.storage.live_db import LiveDatabase
-
-            self._live_db = LiveDatabase(self.db_path, self.counter_id)
-        return self._live_db
-
     def _disconnect(self) -> None:
-        if self._live_db is not None:
-            self._live_db.close()
+        self._live.close()
 
     def _verify_file(self) -> None:
         try:
@@ -481,4 +468,4 @@ class Recorder:
                     log.exception("status callback failed")
 
 
-__all__ = ["MSG_ALL_FAILED", "MSG_DB_FAILED", "Recorder"]
+__all__ = ["MSG_ALL_FAILED", "MSG_DB_FAILED", "MSG_NOT_WRITABLE", "Recorder"]
