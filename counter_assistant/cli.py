@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from counter_assistant import __version__
 
@@ -37,7 +38,9 @@ def iso_date(text: str) -> date:
         ) from None
 
 
-def build_parser() -> argparse.ArgumentParser:
+def window_parser() -> tuple[argparse.ArgumentParser, Any]:
+    """The top level and `run`: all a start of the window needs (starts_the_window());
+    build_parser() adds the other commands. Returns the parser and its subparsers."""
     parser = argparse.ArgumentParser(
         prog="counter-assistant", description="窗口服务助手 Counter Assistant"
     )
@@ -49,6 +52,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(p)
     # For scripts/bench.py: print "ready" once the window has painted with hotkeys armed, quit.
     p.add_argument("--exit-when-ready", action="store_true", help=argparse.SUPPRESS)
+    return parser, sub
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser, sub = window_parser()
 
     p = sub.add_parser("prompts", help="the prompt catalog as loaded")
     _add_common(p)
@@ -161,22 +169,9 @@ def starts_the_window(argv: Sequence[str]) -> bool:
     return True
 
 
-def window_parser() -> argparse.ArgumentParser:
-    """build_parser() with `run` alone: the same namespace for what starts_the_window()
-    accepts."""
-    parser = argparse.ArgumentParser(
-        prog="counter-assistant", description="窗口服务助手 Counter Assistant"
-    )
-    _add_common(parser, top=True)
-    p = parser.add_subparsers(dest="command").add_parser("run")
-    _add_common(p)
-    p.add_argument("--exit-when-ready", action="store_true", help=argparse.SUPPRESS)
-    return parser
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = window_parser() if starts_the_window(argv) else build_parser()
+    parser = window_parser()[0] if starts_the_window(argv) else build_parser()
     args = parser.parse_args(argv)
     command = args.command or "run"
     handler = COMMANDS[command]

@@ -206,6 +206,6 @@ def test_starting_the_window_parses_as_the_full_command_line_does():
 
     for argv in WINDOW_ARGVS:
         assert starts_the_window(argv), argv
-        assert window_parser().parse_args(argv) == build_parser().parse_args(argv), argv
+        assert window_parser()[0].parse_args(argv) == build_parser().parse_args(argv), argv
     for argv in OTHER_ARGVS:
         assert not starts_the_window(argv), argv
