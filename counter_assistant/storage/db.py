@@ -31,6 +31,7 @@ from counter_assistant.storage.sqlite_files import (  # noqa: F401  (re-exported
     done_writing,
     is_sqlite_file,
     network_share_reason,
+    prepare_to_open,
     quick_check,
     read_header,
     refuse_newer,
@@ -82,11 +83,7 @@ def connect(path: Path) -> SqliteDatabase:
 def open_database(path: Path | str, counter_id: str | None = None, *, check: bool = True) -> Opened:
     """Open (creating or migrating) the database at path; the caller closes it."""
     path = Path(path)
-    refuse_share(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    moved = None
-    if check and path.exists() and path.stat().st_size > 0 and quick_check(path):
-        moved = _move_aside(path)
+    moved = prepare_to_open(path, check)
     try:
         db = connect(path)
     except DatabaseError:

@@ -266,6 +266,16 @@ def savepoint(con: sqlite3.Connection, name: str = "one") -> Iterator[None]:
     con.execute(f"RELEASE {name}")
 
 
+def prepare_to_open(path: Path, check: bool = True) -> Path | None:
+    """Before a database is opened for writing: refused on a network share, its folder
+    made, and (with check) a corrupt file moved aside; returns where that went."""
+    refuse_share(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if check and path.exists() and path.stat().st_size > 0 and quick_check(path):
+        return _move_aside(path)
+    return None
+
+
 class CheckFailed(DatabaseError):
     """check_database() could not finish; ``moved_aside`` says whether it had already
     moved a corrupt file aside."""
@@ -283,9 +293,7 @@ def check_database(path: Path, counter_id: str | None) -> Path | None:
     path = Path(path)
     moved = None
     try:
-        refuse_share(path)
-        if path.exists() and path.stat().st_size > 0 and quick_check(path):
-            moved = _move_aside(path)
+        moved = prepare_to_open(path)
         con = connect_for_writing(path)
         key = writing_here(path)  # a write connection: see _WRITING
         try:
