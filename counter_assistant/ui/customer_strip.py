@@ -12,6 +12,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QFontMetrics, QPainter
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QWidget
 
+from counter_assistant.ui.polish import repolish
+
 EMPTY = "新客户 · 尚未填写"
 ENDED = "已送别 · 问候下一位时清空"
 
@@ -92,7 +94,4 @@ class CustomerStrip(QFrame):
         self.ended_label.setVisible(state == "ended")
         self.setProperty("state", state)
         self.details_label.setProperty("state", state)
-        for widget in (self, self.name_label, self.details_label):
-            widget.style().unpolish(widget)
-            widget.style().polish(widget)
-        self.update()
+        repolish(self, self.name_label, self.details_label)  # the state's colours

@@ -39,6 +39,7 @@ from counter_assistant.ui.fitting import (
     split_pages,
     text_height,
 )
+from counter_assistant.ui.polish import repolish
 from counter_assistant.ui.screen import available_for, fit_inside, place_on_screen
 
 if TYPE_CHECKING:  # Qt classes are built on first use; keep start-up to what it shows
@@ -227,8 +228,7 @@ class PromptWindow(QWidget):
         self.heading_label.setText(heading)
         kind = "locked" if locked else "hint" if hint else "prompt"
         self.prompt_label.setProperty("kind", kind)
-        self.prompt_label.style().unpolish(self.prompt_label)
-        self.prompt_label.style().polish(self.prompt_label)
+        repolish(self.prompt_label)
         self.set_context(context)
         self._note = note
         self.reminder_label.setText(note or REMINDERS[self._reminder_index])
@@ -249,8 +249,7 @@ class PromptWindow(QWidget):
         self.status_label.setText(status)
         self.status_label.setToolTip(status)
         self.status_label.setProperty("warning", warning)
-        self.status_label.style().unpolish(self.status_label)
-        self.status_label.style().polish(self.status_label)
+        repolish(self.status_label)
 
     def set_notices(self, notices: list[str]) -> None:
         """Notices take room from the sentence: it is laid out again to stay whole (a
