@@ -140,6 +140,34 @@ def test_second_process_brings_the_first_forward(qtbot, app_id, transport):
     first.release()
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="Unix sockets")
+def test_a_start_while_the_first_is_not_listening_yet_waits_for_it(qtbot, app_id):
+    """The window takes the lock at once and listens once it is shown: a second start in
+    between keeps asking until it is answered, then exits; it never runs a second window."""
+    import subprocess
+    import time
+
+    first = SingleInstance(app_id, user="clerk", transport="unix")
+    assert first.acquire(listen=False) and not first.is_primary
+    assert first.acquire(listen=False)  # asking again keeps the lock it holds
+    code = (
+        "import sys\n"
+        "from PySide6.QtCore import QCoreApplication\n"
+        "from counter_assistant.platform.single_instance import SingleInstance\n"
+        "app = QCoreApplication([])\n"
+        f"inst = SingleInstance({app_id!r}, user='clerk', transport='unix')\n"
+        "sys.exit(0 if inst.acquire() else 3)\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", code])
+    time.sleep(1.0)  # it is trying: lock taken, nobody answers yet
+    assert proc.poll() is None
+    with qtbot.waitSignal(first.activated, timeout=10000):
+        first.listen()
+    assert first.is_primary
+    assert proc.wait(timeout=30) == 3  # told to exit, once answered
+    first.release()
+
+
 # --- the Unix channel: private directory, peer check, messages, other users ----------------
 
 unix_only = pytest.mark.skipif(sys.platform == "win32", reason="Unix sockets")

@@ -19,16 +19,20 @@ import contextlib
 import errno
 import fcntl
 import glob
-import hashlib
 import logging
 import os
-import socket
 import stat
 import struct
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from counter_assistant.core.digest import sha256_hex
+
+if TYPE_CHECKING:
+    import socket
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +107,8 @@ def _reachable(path: Path) -> Iterator[str]:
 
 def peer_uid(sock: socket.socket) -> int | None:
     """The uid of the process at the other end of a Unix socket (None where unsupported)."""
+    import socket
+
     option = getattr(socket, "SO_PEERCRED", None)
     if option is None:
         return None
@@ -119,6 +125,8 @@ def send(
     ``owner``: the uid the listener must run as (default: ours). A socket held by anyone
     else is never taken for our own instance.
     """
+    import socket  # not at import: a window takes the lock first and listens once shown
+
     owner = os.getuid() if owner is None else owner
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
         sock.settimeout(timeout)
@@ -140,7 +148,7 @@ class Listener:
 
     def __init__(self, directory: Path, name: str) -> None:
         self.directory = directory
-        short = hashlib.sha256(name.encode()).hexdigest()[:16]  # socket paths max 107 bytes
+        short = sha256_hex(name.encode())[:16]  # socket paths max 107 bytes
         self.socket_path = directory / f"{short}.sock"
         self.lock_path = directory / f"{short}.lock"
         self.lock_fd: int | None = None
@@ -169,6 +177,8 @@ class Listener:
 
     def listen(self) -> socket.socket:
         """Bind the socket (a stale one from a crash is replaced: we hold the lock)."""
+        import socket
+
         with contextlib.suppress(FileNotFoundError):
             self.socket_path.unlink()
         server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)

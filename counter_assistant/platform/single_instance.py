@@ -7,13 +7,14 @@ Nothing a crash leaves behind blocks the next start, and no other user can hold 
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import sys
 import time
 
 from PySide6.QtCore import QObject, QSocketNotifier, Signal
+
+from counter_assistant.core.digest import sha256_hex
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +39,7 @@ def current_user() -> str:
 
 def server_name(app_id: str = APP_ID, user: str | None = None) -> str:
     """ASCII-only and short: user names may be Chinese, socket paths are limited."""
-    digest = hashlib.sha256((user if user is not None else current_user()).encode()).hexdigest()
+    digest = sha256_hex((user if user is not None else current_user()).encode())
     return f"{app_id}-{digest[:16]}"
 
 
@@ -85,12 +86,19 @@ class SingleInstance(QObject):
     def is_primary(self) -> bool:
         return self._impl.listening
 
-    def acquire(self) -> bool:
+    def acquire(self, listen: bool = True) -> bool:
         """True: go on (we listen now, or nobody can be reached and we run anyway, loudly).
-        False: the running instance was asked to come forward; this start should exit."""
-        if self._impl.listening:
+        False: the running instance was asked to come forward; this start should exit.
+
+        ``listen=False`` (Unix): take the lock now and listen() later, once the window is
+        shown; a later start waits for that (it retries for 3 s)."""
+        if self._impl.holds:
             return True
-        return self._impl.acquire()
+        return self._impl.acquire(listen)
+
+    def listen(self) -> None:
+        """Start answering other starts and the package's scripts (after acquire(False))."""
+        self._impl.listen()
 
     def release(self) -> None:
         self._impl.close()
@@ -116,7 +124,12 @@ class _UnixSocket:
     def listening(self) -> bool:
         return self.listener is not None and self.listener.server is not None
 
-    def acquire(self) -> bool:
+    @property
+    def holds(self) -> bool:
+        """This process holds the lock (listening or about to)."""
+        return self.listener is not None
+
+    def acquire(self, listen: bool = True) -> bool:
         from counter_assistant.platform import instance_socket as chan
 
         env = None if self.runtime_dir is None else {"XDG_RUNTIME_DIR": self.runtime_dir}
@@ -124,8 +137,9 @@ class _UnixSocket:
             listener = chan.Listener(chan.socket_dir(env), self.owner.name)
             for _ in range(HANDOVER_TRIES):
                 if listener.try_lock():
-                    self._listen(listener)
-                    log.info("single instance: listening on %s", listener.socket_path)
+                    self.listener = listener
+                    if listen:
+                        self._listen()
                     return True
                 if chan.send(listener.socket_path, "activate", self.owner.timeout_ms / 1000,
                              reply=False):  # fmt: skip
@@ -139,11 +153,19 @@ class _UnixSocket:
             f"{listener.directory} but does not answer; starting anyway")  # fmt: skip
         return True
 
-    def _listen(self, listener) -> None:
-        server = listener.listen()
-        self.listener = listener
+    def listen(self) -> None:
+        if self.listener is None or self.listener.server is not None:
+            return
+        try:
+            self._listen()
+        except OSError as exc:
+            say(f"cannot listen for other starts ({exc}); running anyway")
+
+    def _listen(self) -> None:
+        server = self.listener.listen()
         self.notifier = QSocketNotifier(server.fileno(), QSocketNotifier.Type.Read, self.owner)
         self.notifier.activated.connect(self._accept)
+        log.info("single instance: listening on %s", self.listener.socket_path)
 
     def _accept(self) -> None:
         if self.listener is None:
@@ -176,12 +198,15 @@ class _QtLocalServer:
     def listening(self) -> bool:
         return self.server is not None
 
-    def acquire(self) -> bool:
+    holds = listening
+
+    def acquire(self, _listen: bool = True) -> bool:
+        """Always listens at once: the named pipe is the lock."""
         for _ in range(3):
             if self.notify_running():
                 log.info("single instance: another instance runs; asked it to come forward")
                 return False
-            if self.listen():
+            if self._listen_now():
                 log.info("single instance: listening as %s", self.owner.name)
                 return True
         say(f"cannot reach or replace the running instance {self.owner.name}; starting anyway")
@@ -200,7 +225,10 @@ class _QtLocalServer:
         sock.disconnectFromServer()
         return True
 
-    def listen(self) -> bool:
+    def listen(self) -> None:
+        """Listening since acquire()."""
+
+    def _listen_now(self) -> bool:
         # Nobody answered: a stale socket from a crash must not block this start.
         self.server_class.removeServer(self.owner.name)
         server = self.server_class(self.owner)
@@ -248,9 +276,12 @@ class FakeSingleInstance(QObject):
     def is_primary(self) -> bool:
         return self.acquired and self.first
 
-    def acquire(self) -> bool:
+    def acquire(self, _listen: bool = True) -> bool:
         self.acquired = True
         return self.first
+
+    def listen(self) -> None:
+        pass
 
     def release(self) -> None:
         self.acquired = False
