@@ -6,25 +6,24 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from counter_assistant import __version__
 from counter_assistant.core import answers as answer_file
 from counter_assistant.core import calendar as calendar_file
 from counter_assistant.core import rules as rule_file
 from counter_assistant.core.answers import AnswerList
 from counter_assistant.core.business import BusinessCatalog, load_business_catalog
 from counter_assistant.core.calendar import Calendar
-from counter_assistant.core.config import Config, load_config
+from counter_assistant.core.config import Config
 from counter_assistant.core.content import KINDS, Content, ContentError
 from counter_assistant.core.notice_template import (
     NoticeTemplate,
     builtin_template,
     load_notice_template,
 )
-from counter_assistant.core.paths import Paths, resolve_paths
+from counter_assistant.core.paths import Paths
 from counter_assistant.core.problems import Problem
-from counter_assistant.core.prompts import Catalog, load_catalog
+from counter_assistant.core.prompts import Catalog
 from counter_assistant.core.rules import RuleList
-from counter_assistant.logsetup import setup_logging
+from counter_assistant.start_context import StartContext, load_start
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +54,10 @@ class Context:
             *self.calendar_problems,
         ]
 
+    def complete(self) -> Context:
+        """Already complete (a StartContext is not)."""
+        return self
+
     @property
     def content_version(self) -> int:
         return self.content.version
@@ -74,25 +77,22 @@ class Context:
 def load_context(
     config_path: str | None = None, data_dir: str | None = None, *, debug: bool = False
 ) -> Context:
-    config = load_config(config_path)
-    paths = resolve_paths(data_dir or config.data_dir or None, config.database or None)
-    setup_logging(paths.log_file, debug)
-    catalog = load_catalog(config.language, config.prompt_overrides or None)
+    return complete_context(load_start(config_path, data_dir, debug=debug))
+
+
+def complete_context(start: StartContext) -> Context:
+    """The rest of the files beside what the window needed first, and the center's cache."""
+    config = start.config
     business = load_business_catalog(config.business_catalog or None)
     notice = load_notice_template(config.notice_template or None)
     rules = rule_file.load(config.rules or None)
     answers = answer_file.load(config.answers or None)
     calendar, calendar_problems = calendar_file.from_config(config)
     ctx = Context(
-        config, paths, catalog, business, notice, rules, answers, calendar, calendar_problems
-    )
+        config, start.paths, start.catalog, business, notice, rules, answers, calendar,
+        calendar_problems,
+    )  # fmt: skip
     use_cached_content(ctx)
-    log.info(
-        "counter-assistant %s, config %s, database %s",
-        __version__,
-        ", ".join(map(str, config.files)) or "<built-in defaults>",
-        paths.database,
-    )
     for problem in ctx.problems:
         log.warning("config/resource problem: %s", problem)
     return ctx
