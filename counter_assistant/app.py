@@ -8,45 +8,45 @@ import counter_assistant.ui  # noqa: F401  (first, before PySide6: see its docst
 # isort: on
 import contextlib
 import gc
-import hashlib
 import linecache
 import logging
 import signal
 import sys
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from counter_assistant import __version__
-from counter_assistant.context import Context
 from counter_assistant.core.actions import label_of, parse_bindings
 from counter_assistant.core.clock import Clock
-from counter_assistant.core.day import DayGate
-from counter_assistant.core.records import ChecklistEntry, StaffChange
-from counter_assistant.core.session import PromptSession
+from counter_assistant.core.digest import sha256_hex
 from counter_assistant.platform.hotkeys.choose import choose_backend
-from counter_assistant.storage.recorder import MSG_NOT_WRITABLE, Recorder
-from counter_assistant.storage.start_read import read_today_quick
+from counter_assistant.start_context import StartContext
 from counter_assistant.ui.bridge import Bridge
-from counter_assistant.ui.controller import CounterController
-from counter_assistant.ui.counter import CounterUi
-from counter_assistant.ui.day_dialogs import DayDialogs
+from counter_assistant.ui.first_paint import AfterFirstPaint
 from counter_assistant.ui.gc_guard import GarbageCollector
 from counter_assistant.ui.hotkey_service import Chooser, HotkeyService
 from counter_assistant.ui.prompt_window import PromptWindow
 from counter_assistant.ui.qt_texts import install_chinese_qt_texts
-from counter_assistant.ui.tasks import TaskRunner
-from counter_assistant.ui.text import key_text
+from counter_assistant.ui.text import IDLE_HINT, key_text
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the rest of the counter: imported once the window has painted
+    from counter_assistant.context import Context
+    from counter_assistant.core.day import DayGate
+    from counter_assistant.core.records import ChecklistEntry, StaffChange
+    from counter_assistant.storage.recorder import Recorder
     from counter_assistant.sync.sender import SyncService
+    from counter_assistant.ui.counter import CounterUi
+    from counter_assistant.ui.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
 TICK_MS = 30_000
+MSG_BROKEN_START = (
+    "程序启动未完成，热键和记录暂不可用：请退出后重新打开；仍不行请联系信息科（IT），详见日志。"
+)
 
 # (preference, on_fire, exclude) -> (backend or None, reasons): choose_backend, or a fake
 BackendFactory = Callable[..., tuple]
@@ -84,6 +84,8 @@ def read_storage(
     notice, and the counter starts on what works (the recorder keeps records in its
     pending file until the database can be written).
     """
+    from counter_assistant.storage.start_read import read_today_quick
+
     quick = read_today_quick(ctx.paths.database, ctx.config.counter_id, today)
     if quick is not None:
         return [], *quick, True
@@ -95,6 +97,7 @@ def open_and_read(
 ) -> tuple[list[str], list[ChecklistEntry], list[StaffChange]]:
     from counter_assistant.storage.checklists import load_today, load_today_readonly
     from counter_assistant.storage.db import open_database
+    from counter_assistant.storage.recorder import MSG_NOT_WRITABLE
 
     notices: list[str] = []
     entries: list[ChecklistEntry] = []
@@ -124,21 +127,103 @@ def open_and_read(
     return notices, entries, changes
 
 
-@dataclass
-class Counter:
-    """Every part of a running counter, for run_app, tests and the bench."""
+class FirstWindow:
+    """What the clerk sees first, built before the rest of the counter is imported: the
+    window with the idle hint, the hotkeys armed. Whatever fires until the rest is built
+    (a hotkey, a click on a situation) is held and handled in order by Counter.start()."""
 
-    ui: CounterUi
-    recorder: Recorder
-    gate: DayGate
-    bridge: Bridge
-    tasks: TaskRunner
-    notices: list[str]
-    sync: SyncService | None = None  # None without [sync] url
+    def __init__(self, ctx: StartContext | Context, choose: BackendFactory) -> None:
+        self.ctx = ctx  # the whole Context once the rest is loaded (use_context)
+        cfg = ctx.config
+        self.bridge = Bridge()
+        titles = {s.key: s.title for s in ctx.catalog}
+        backend, reasons = choose(cfg.hotkey_backend, self.bridge.fire)
+        chooser: Chooser = lambda exclude: choose(cfg.hotkey_backend, self.bridge.fire, exclude)  # noqa: E731
+        self.window = PromptWindow(
+            cfg.font_size,
+            [(s.key, s.title, cfg.hotkeys.get(s.key, "")) for s in ctx.catalog],
+            ctx.paths.state_file,
+            focusable=backend is None,
+            bold=cfg.bold,
+            keys={action: key_text(combo) for action, combo in cfg.hotkeys.items()},
+        )
+        where = " · ".join(
+            x for x in (f"{cfg.window}号窗口" if cfg.window else "", cfg.department) if x
+        )
+        self.window.set_title(f"窗口服务助手 · {where}" if where else "窗口服务助手")
+        self.hotkeys = HotkeyService(  # labels read the texts in force (the center may publish)
+            parse_bindings(cfg.hotkeys, titles), backend, reasons, chooser, self.window,
+            lambda action: label_of(action, {s.key: s.title for s in self.ctx.catalog}),
+        )  # fmt: skip
+        self.bridge.hotkey.connect(self.hotkeys.on_backend_fired)
+        self.after_paint = AfterFirstPaint(self.window.prompt_label.painted)
+        self._held: list[tuple[str, str]] = []
+        self.hotkeys.fired.connect(self._hold)
+        self.window.action_requested.connect(self._hold)
+        self.shown = False
+
+    def use_context(self, ctx: Context) -> None:
+        """The whole Context: the center's cached texts may name the situations anew."""
+        if ctx.catalog is not self.ctx.catalog:
+            self.window.set_situation_titles({s.key: s.title for s in ctx.catalog})
+        self.ctx = ctx
+
+    def _hold(self, action: str, trigger: str) -> None:
+        self._held.append((action, trigger))
+
+    def show(self) -> None:
+        """Arm the hotkeys and show the window (once)."""
+        if self.shown:
+            return
+        self.shown = True
+        self.hotkeys.arm()
+        if not self.hotkeys.global_ok:
+            self.window.set_focusable(True)  # the clerk clicks the window to use shortcuts
+        self.window.set_status(*self.hotkeys.status())
+        self.window.set_notices(self.hotkeys.notices())
+        self.window.show_prompt("", IDLE_HINT, hint=True)  # shows the window, quietly
+
+    def stop_holding(self) -> list[tuple[str, str]]:
+        """The rest is wired to the window and the hotkeys now: what was held, in order."""
+        self.hotkeys.fired.disconnect(self._hold)
+        self.window.action_requested.disconnect(self._hold)
+        held, self._held = self._held, []
+        return held
+
+
+class Counter:
+    """Every part of a running counter, for run_app, tests and the bench. (A plain class:
+    a dataclass here would compile its methods at every start, before the first paint.)"""
+
+    def __init__(
+        self,
+        ui: CounterUi,
+        recorder: Recorder,
+        gate: DayGate,
+        bridge: Bridge,
+        tasks: TaskRunner,
+        notices: list[str],
+        first: FirstWindow,
+        held: list[tuple[str, str]],
+    ) -> None:
+        self.ui = ui
+        self.recorder = recorder
+        self.gate = gate
+        self.bridge = bridge
+        self.tasks = tasks
+        self.notices = notices
+        self.first = first
+        self.held = held  # fired while the rest was being built
+        self.sync: SyncService | None = None  # None without [sync] url
 
     def start(self) -> None:
+        self.first.show()  # run_app has shown it already, before building the rest
         self.recorder.start()  # after its status is wired: start-up failures are shown
         self.ui.start(self.notices)
+        held, self.held = self.held, []
+        for action, trigger in held:
+            log.info("handling %s pressed during start-up", action)
+            self.ui.dispatch(action, trigger)
         if self.sync is not None:
             from counter_assistant.ui.sync_status import snapshot_of
 
@@ -153,10 +238,26 @@ class Counter:
         self.tasks.shutdown(wait=False)
 
 
-def build_counter(ctx: Context, clock: Clock, choose: BackendFactory = choose_backend) -> Counter:
-    cfg = ctx.config
+def build_counter(
+    ctx: Context,
+    clock: Clock,
+    choose: BackendFactory = choose_backend,
+    first: FirstWindow | None = None,
+) -> Counter:
+    """The whole counter around its first window (built here if not handed in)."""
+    from counter_assistant.core.day import DayGate
+    from counter_assistant.core.session import PromptSession
+    from counter_assistant.storage.recorder import Recorder
+    from counter_assistant.ui.controller import CounterController
+    from counter_assistant.ui.counter import CounterUi
+    from counter_assistant.ui.day_dialogs import DayDialogs
+    from counter_assistant.ui.tasks import TaskRunner
+
+    first = first or FirstWindow(ctx, choose)
+    first.use_context(ctx)
+    cfg, bridge, window = ctx.config, first.bridge, first.window
+    # Today's checklist records: the first window shows nothing that depends on them.
     notices, entries, changes, verify = read_storage(ctx, clock.now().date().isoformat())
-    bridge = Bridge()
     recorder = Recorder(
         ctx.paths.database,
         ctx.paths.pending_file,
@@ -176,38 +277,21 @@ def build_counter(ctx: Context, clock: Clock, choose: BackendFactory = choose_ba
         rule_names={r.key: r.name for r in ctx.rules},
         idle_minutes=cfg.new_customer_after_minutes,
     )
-
-    titles = {s.key: s.title for s in ctx.catalog}
-    bindings = parse_bindings(cfg.hotkeys, titles)
-    backend, reasons = choose(cfg.hotkey_backend, bridge.fire)
-    chooser: Chooser = lambda exclude: choose(cfg.hotkey_backend, bridge.fire, exclude)  # noqa: E731
-    situations = [(s.key, s.title, cfg.hotkeys.get(s.key, "")) for s in ctx.catalog]
-    window = PromptWindow(
-        cfg.font_size,
-        situations,
-        ctx.paths.state_file,
-        focusable=backend is None,
-        bold=cfg.bold,
-        keys={action: key_text(combo) for action, combo in cfg.hotkeys.items()},
-    )
-    where = " · ".join(
-        x for x in (f"{cfg.window}号窗口" if cfg.window else "", cfg.department) if x
-    )
-    window.set_title(f"窗口服务助手 · {where}" if where else "窗口服务助手")
     controller = CounterController(
         session, window, recorder.record, gate, cfg.counter_id, clock, ctx.answers, cfg.hotkeys
     )
-    hotkeys = HotkeyService(  # labels read the texts in force (the center may publish new ones)
-        bindings, backend, reasons, chooser, window,
-        lambda action: label_of(action, {s.key: s.title for s in ctx.catalog}),
-    )  # fmt: skip
     day = DayDialogs(cfg, gate, window)
     tasks = TaskRunner()
-    ui = CounterUi(ctx, window, controller, hotkeys, day, gate, tasks, clock, recorder.flush)
-    bridge.hotkey.connect(hotkeys.on_backend_fired)
+    ui = CounterUi(
+        ctx, window, controller, first.hotkeys, day, gate, tasks, clock, recorder.flush,
+        first.after_paint,
+    )  # fmt: skip
+    held = first.stop_holding()
     bridge.storage_status.connect(ui.storage_status)
     bridge.notice.connect(ui.notify)
-    return Counter(ui, recorder, gate, bridge, tasks, notices, build_sync(ctx, ui, bridge))
+    counter = Counter(ui, recorder, gate, bridge, tasks, notices, first, held)
+    counter.sync = build_sync(ctx, ui, bridge)
+    return counter
 
 
 def build_sync(ctx: Context, ui: CounterUi, bridge: Bridge) -> SyncService | None:
@@ -242,7 +326,7 @@ def quiet_for_restart(app: QApplication, counter: Counter) -> bool:
 
 
 def run_app(
-    ctx: Context,
+    ctx: StartContext | Context,
     clock: Clock | None = None,
     exit_when_ready: bool = False,
     choose: BackendFactory = choose_backend,
@@ -257,9 +341,9 @@ def run_app(
     install_chinese_qt_texts(app)
 
     # One instance per user and database: a second start with the same data comes forward.
-    db_key = hashlib.sha256(str(ctx.paths.database.resolve()).encode()).hexdigest()[:8]
+    db_key = sha256_hex(str(ctx.paths.database.resolve()).encode())[:8]
     instance = SingleInstance(f"{APP_ID}-{db_key}")
-    if not instance.acquire():
+    if not instance.acquire(listen=False):  # the lock now; listening once the window is shown
         log.info("another instance is running; asked it to come forward")
         print(
             "counter-assistant is already running; its window was brought forward.", file=sys.stderr
@@ -267,45 +351,71 @@ def run_app(
         return 0
 
     app._collector = GarbageCollector(app)  # Qt objects are destroyed on the GUI thread only
-    counter = build_counter(ctx, clock, choose)
-    ui = counter.ui
-    install_excepthook(ui.notify)
-    instance.activated.connect(ui.bring_forward)
-    counter.start()
+    # The window first (hotkeys armed, shown); the rest is imported and built right after
+    # its first paint, and handles what was pressed in between (FirstWindow).
+    first = FirstWindow(ctx, choose)
+    built: list[Counter] = []  # the counter, once built
+    install_excepthook(lambda message: built[0].ui.notify(message) if built else None)
+    instance.activated.connect(first.window.show_quietly)
 
     # Upgrades (platform/upgrade.py): restart into a new version at a quiet moment; quit
     # when the package is removed; on Windows the installer's Restart Manager restarts us.
     from counter_assistant.platform import upgrade
 
     upgrades = upgrade.UpgradeRestarter(
-        app.quit, lambda: quiet_for_restart(app, counter), upgrade.installed_executable()
+        app.quit,
+        lambda: bool(built) and quiet_for_restart(app, built[0]),
+        upgrade.installed_executable(),
     )
     instance.upgrading.connect(upgrade.load_native_modules)  # answered once loaded
     instance.upgraded.connect(upgrades.watcher.upgrade_announced)
     instance.removed.connect(upgrades.watcher.removal_announced)
-    counter.bridge.hotkey.connect(upgrades.policy.activity)
-    ui.window.action_requested.connect(upgrades.policy.activity)
-    ui.after_paint.add(upgrades.start)
-    ui.after_paint.add(upgrade.register_application_restart)
-    ui.after_paint.add(counter.recorder.verify_soon)  # the whole-file check, if still due
+    first.bridge.hotkey.connect(upgrades.policy.activity)
+    first.window.action_requested.connect(upgrades.policy.activity)
 
-    if exit_when_ready:
+    if exit_when_ready:  # scripts/bench.py: "ready" at the first paint, "built" after the rest
 
         def ready(_when: float) -> None:
-            ui.window.prompt_label.painted.disconnect(ready)
+            first.window.prompt_label.painted.disconnect(ready)
             print("ready", flush=True)
+
+        first.window.prompt_label.painted.connect(ready)
+
+    ticker = QTimer(interval=TICK_MS)
+
+    def build_the_rest() -> None:
+        try:
+            counter = build_counter(ctx.complete(), clock, choose, first)
+            built.append(counter)
+            counter.start()
+        except Exception:  # no silent window: say so, let the hotkeys go, keep the log
+            log.exception("the counter could not be built after its window was shown")
+            first.hotkeys.stop()
+            first.window.set_notices([MSG_BROKEN_START])
+            if exit_when_ready:
+                QTimer.singleShot(0, lambda: app.exit(1))
+            return
+        ticker.timeout.connect(counter.ui.tick)
+        ticker.start()
+        first.after_paint.add(upgrades.start)
+        first.after_paint.add(upgrade.register_application_restart)
+        first.after_paint.add(counter.recorder.verify_soon)  # the whole-file check, if due
+        if exit_when_ready:
+            print("built", flush=True)
             QTimer.singleShot(0, app.quit)
 
-        ui.window.prompt_label.painted.connect(ready)
-
+    first.after_paint.add(instance.listen)
+    first.after_paint.add(build_the_rest)
+    first.show()
     QTimer.singleShot(1000, release_startup_memory)
-    ticker = QTimer(interval=TICK_MS, timeout=ui.tick)
-    ticker.start()
 
     def shutdown() -> None:
-        counter.stop()
+        if not built:  # quit before the rest was built: nothing was recorded yet
+            first.hotkeys.stop()  # (again, if building failed: stopping twice is harmless)
+            return
+        built[0].stop()
         log.info(
-            "counter-assistant stopped; %d record(s) still pending", counter.recorder.pending_count
+            "counter-assistant stopped; %d record(s) still pending", built[0].recorder.pending_count
         )
 
     app.aboutToQuit.connect(shutdown)

@@ -9,24 +9,15 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
 
-from counter_assistant import __version__
-
-
-def _add_common(p: argparse.ArgumentParser, top: bool = False) -> None:
-    # Subcommands must not reset what was given before the subcommand name.
-    default = None if top else argparse.SUPPRESS
-    p.add_argument("--config", default=default, help="config file (TOML); default: see README")
-    p.add_argument(
-        "--data-dir", default=default, help="where the database, window state and log live"
-    )
-    p.add_argument(
-        "--debug",
-        action="store_true",
-        default=False if top else argparse.SUPPRESS,
-        help="also log to the console",
-    )
+from counter_assistant.start import (
+    _add_common,
+    _context,
+    cmd_run,
+    run_window,
+    starts_the_window,
+    window_parser,
+)
 
 
 def iso_date(text: str) -> date:
@@ -36,23 +27,6 @@ def iso_date(text: str) -> date:
         raise argparse.ArgumentTypeError(
             f"{text!r} 不是有效日期：请写成 YYYY-MM-DD，例如 2026-11-01"
         ) from None
-
-
-def window_parser() -> tuple[argparse.ArgumentParser, Any]:
-    """The top level and `run`: all a start of the window needs (starts_the_window());
-    build_parser() adds the other commands. Returns the parser and its subparsers."""
-    parser = argparse.ArgumentParser(
-        prog="counter-assistant", description="窗口服务助手 Counter Assistant"
-    )
-    parser.add_argument("--version", action="version", version=f"counter-assistant {__version__}")
-    _add_common(parser, top=True)
-    sub = parser.add_subparsers(dest="command")
-
-    p = sub.add_parser("run", help="the counter window (default)")
-    _add_common(p)
-    # For scripts/bench.py: print "ready" once the window has painted with hotkeys armed, quit.
-    p.add_argument("--exit-when-ready", action="store_true", help=argparse.SUPPRESS)
-    return parser, sub
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -145,52 +119,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-WINDOW_OPTIONS = {"--config": True, "--data-dir": True, "--debug": False,
-                  "--exit-when-ready": False}  # option -> takes a value  # fmt: skip
-
-
-def starts_the_window(argv: Sequence[str]) -> bool:
-    """Whether argv only starts the counter window (`run`, or no command): then the other
-    commands' parsers and their modules are not built at every start of the window."""
-    words = list(argv)
-    command_seen = False
-    while words:
-        word = words.pop(0)
-        name = word.split("=", 1)[0]
-        if name in WINDOW_OPTIONS and (name != "--exit-when-ready" or command_seen):
-            if WINDOW_OPTIONS[name] and "=" not in word:
-                if not words:
-                    return False
-                words.pop(0)
-        elif word == "run" and not command_seen:
-            command_seen = True
-        else:
-            return False  # another command, help, a typo: the full parser says what
-    return True
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = window_parser()[0] if starts_the_window(argv) else build_parser()
-    args = parser.parse_args(argv)
+    if starts_the_window(argv):
+        return run_window(argv)
+    args = build_parser().parse_args(argv)
     command = args.command or "run"
     handler = COMMANDS[command]
     try:
         return handler(args)
     except KeyboardInterrupt:
         return 130
-
-
-def _context(args: argparse.Namespace):
-    from counter_assistant.context import load_context
-
-    return load_context(args.config, args.data_dir, debug=getattr(args, "debug", False))
-
-
-def cmd_run(args: argparse.Namespace) -> int:
-    from counter_assistant.app import run_app
-
-    return run_app(_context(args), exit_when_ready=getattr(args, "exit_when_ready", False))
 
 
 def cmd_prompts(args: argparse.Namespace) -> int:

@@ -193,19 +193,24 @@ WINDOW_ARGVS = [
     [], ["run"], ["--config", "c.toml"], ["--config=c.toml", "run"], ["--debug"],
     ["--data-dir", "d", "run", "--exit-when-ready"], ["run", "--config", "c.toml", "--debug"],
     ["--config", "a.toml", "run", "--config", "b.toml"], ["run", "--data-dir=d"],
+    ["--debug", "run", "--debug", "--exit-when-ready"], ["--config=", "run"],
+    ["--config", "运行.toml"],
 ]  # fmt: skip
 OTHER_ARGVS = [
     ["export", "--from", "2026-11-01", "--to", "2026-11-30", "--out", "x.csv"], ["-h"],
     ["--version"], ["run", "--bogus"], ["--config"], ["run", "run"], ["--exit-when-ready"],
-    ["run", "-h"], ["supervisor"], ["prompts", "--json"],
+    ["run", "-h"], ["supervisor"], ["prompts", "--json"], ["--config", "-h"], ["--debug=1"],
+    ["run", "--exit-when-ready=yes"], ["--data-dir"],
 ]  # fmt: skip
 
 
 def test_starting_the_window_parses_as_the_full_command_line_does():
-    from counter_assistant.cli import build_parser, starts_the_window, window_parser
+    from counter_assistant.cli import build_parser
+    from counter_assistant.start import starts_the_window, window_args, window_parser
 
     for argv in WINDOW_ARGVS:
         assert starts_the_window(argv), argv
+        assert window_args(argv) == build_parser().parse_args(argv), argv
         assert window_parser()[0].parse_args(argv) == build_parser().parse_args(argv), argv
     for argv in OTHER_ARGVS:
         assert not starts_the_window(argv), argv

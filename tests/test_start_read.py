@@ -177,18 +177,23 @@ def test_a_sound_file_is_left_alone_by_the_check(tmp_path):
 
 SPY = textwrap.dedent(
     """
-    import builtins, sys
-    from counter_assistant.cli import main
+    import builtins, runpy, sys
     real = builtins.print
     def loaded():
-        heavy = ("peewee", "Xlib", "counter_assistant.publish_cli", "counter_assistant.notice_cli")
+        heavy = ("peewee", "Xlib", "sqlite3", "socket", "counter_assistant.cli",
+                 "counter_assistant.publish_cli", "counter_assistant.notice_cli",
+                 "counter_assistant.storage.recorder", "counter_assistant.ui.counter")
         return ",".join(m for m in heavy if m in sys.modules)
     def spy(*args, **kwargs):
         if args == ("ready",):
             real("loaded:" + loaded(), flush=True)
         real(*args, **kwargs)
     builtins.print = spy
-    code = main(sys.argv[1:])
+    sys.argv[0] = "counter-assistant"
+    try:  # as `python -m counter_assistant` and the bundle start
+        runpy.run_module("counter_assistant", run_name="__main__")
+    except SystemExit as exit:
+        code = exit.code
     real("at exit:" + loaded(), flush=True)
     sys.exit(code)
     """
@@ -196,9 +201,11 @@ SPY = textwrap.dedent(
 
 
 def test_nothing_heavy_is_imported_before_the_first_paint(tmp_path, xvfb_display):
-    """The second start (a database of this counter) paints before peewee, python-xlib or
-    the other commands' modules are imported: the first sentence does not wait for the
-    whole-file check, and the usage writer needs peewee only to create or migrate."""
+    """The window paints (hotkeys armed) before the rest of the counter is imported: no
+    database module (today's records are read once it has painted), no peewee, python-xlib,
+    socket (the single-instance lock is taken, its socket opened after the paint) or the
+    other commands' modules. The first start creates its database through peewee's models
+    then; a second start (a database of this release) needs no peewee at all."""
     config = tmp_path / "config.toml"
     config.write_text('[counter]\nid = "PJ-03"\n\n[app]\nhotkey_backend = "x11"\n', "utf-8")
     env = {**os.environ, "DISPLAY": xvfb_display, "HOME": str(tmp_path / "home")}
@@ -211,8 +218,6 @@ def test_nothing_heavy_is_imported_before_the_first_paint(tmp_path, xvfb_display
     for run in runs:
         assert run.returncode == 0, run.stderr[-2000:]
     first, second = (r.stdout.splitlines() for r in runs)
-    assert "peewee" in first[0]  # a new database is created through peewee's models
-    # A database of this release: painted before peewee or python-xlib were imported, and
-    # its check and every write afterwards need no peewee (python-xlib returns the focus
-    # when the waiting checklist closes at quit).
-    assert second[0] == "loaded:" and "peewee" not in second[-1]
+    assert first[0] == "loaded:" and second[0] == "loaded:"
+    assert "peewee" in first[-1]  # the new database was created through the models
+    assert "peewee" not in second[-1]  # its check and every write need no peewee

@@ -38,7 +38,6 @@ if TYPE_CHECKING:
     from counter_assistant.ui.picker import PickerDialog
 
 log = logging.getLogger(__name__)
-IDLE_HINT = "按热键显示对应话术；菜单 ☰ 中可查看热键一览。"
 
 
 class CounterUi(QObject):
@@ -53,6 +52,7 @@ class CounterUi(QObject):
         tasks: TaskRunner,
         clock: Clock,
         flush: Callable[[float], bool],
+        after_paint: AfterFirstPaint,
     ) -> None:
         super().__init__()
         self.ctx = ctx
@@ -65,7 +65,7 @@ class CounterUi(QObject):
         self.clock = clock
         self._flush = flush
         self.notices: list[str] = []
-        self.after_paint = AfterFirstPaint(window.prompt_label.painted)
+        self.after_paint = after_paint  # work that waits for the window's first paint
         self.storage_notice = ""
         self.sync_word = ""  # the center server's sync state in a word; "" without one
         self.tick_hooks: list[Callable[[], None]] = []  # run after each tick (status row)
@@ -196,9 +196,6 @@ class CounterUi(QObject):
                 f"配置或资源文件有 {len(problems)} 处问题，已按默认值或内置话术运行；"
                 "详见日志或运行 check-config。"
             )
-        self.hotkeys.arm()
-        self.window.show_prompt("", IDLE_HINT, hint=True)
-        self.window.show_quietly()
         self.after_paint.add(
             lambda: self.menu.add_tray(self.window.windowTitle(), self.window.toggle)
         )
@@ -206,7 +203,7 @@ class CounterUi(QObject):
             from counter_assistant.platform.session_unlock import watch_unlock
 
             self._unlock_watch = watch_unlock(int(self.window.winId()), self._session_unlocked)
-        self._refresh_notices()
+        self._hotkeys_changed()  # armed with the first window: status, notices, pause item
         self.day.update_menu()
         if self.gate.state is DayState.NEEDS_PREP:
             self.day.show_prep()

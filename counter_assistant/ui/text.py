@@ -1,5 +1,7 @@
 """Look of the clerk's windows: one style sheet, calm colours, large type."""
 
+IDLE_HINT = "按热键显示对应话术；菜单 ☰ 中可查看热键一览。"  # the window before any prompt
+
 STYLE = """
 #promptWindow { background: #fbfaf5; border: 2px solid #2f6f4f; border-radius: 8px; }
 #title { color: #2f6f4f; }

@@ -123,7 +123,7 @@ def worker_main(params_file: str) -> int:
     def build(*args, **kwargs):
         counter = real_build(*args, **kwargs)
         st["probe"] = Probe(counter)
-        counter.ui.window.prompt_label.painted.connect(first_paint)
+        counter.ui.after_paint.add(lambda: first_paint(0.0))  # painted before it was built
         return counter
 
     def timed_new_record(*args, **kwargs):

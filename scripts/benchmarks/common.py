@@ -166,33 +166,50 @@ def child_env(display: str, work: Path) -> dict[str, str]:
     return env
 
 
-def wait_line(proc: subprocess.Popen, want: str, timeout: float) -> float:
-    """perf_counter() when `want` arrives on proc's stdout (a raw pipe)."""
+def wait_lines(proc: subprocess.Popen, wants: tuple[str, ...], timeout: float) -> list[float]:
+    """perf_counter() when each line of `wants` arrives on proc's stdout (a raw pipe)."""
     fd = proc.stdout.fileno()
     buf = b""
+    seen: dict[str, float] = {}
     deadline = time.monotonic() + timeout
-    while True:
+    while len(seen) < len(wants):
         left = deadline - time.monotonic()
         if left <= 0:
-            raise RuntimeError(f"no {want!r} from {proc.args[1:3]} within {timeout:.0f} s")
+            raise RuntimeError(f"no {wants!r} from {proc.args[1:3]} within {timeout:.0f} s")
         if select.select([fd], [], [], left)[0]:
             chunk = os.read(fd, 4096)
             now = time.perf_counter()
             if not chunk:
-                raise RuntimeError(f"{proc.args[1:3]} exited ({proc.wait()}) before {want!r}")
+                raise RuntimeError(f"{proc.args[1:3]} exited ({proc.wait()}) before {wants!r}")
             buf += chunk
-            if want.encode() in buf.split(b"\n")[:-1] or buf.endswith(want.encode() + b"\n"):
-                return now
+            *lines, buf = buf.split(b"\n")
+            for line in lines:
+                word = line.decode(errors="replace").strip()
+                if word in wants and word not in seen:
+                    seen[word] = now
+    return [seen[w] for w in wants]
+
+
+def wait_line(proc: subprocess.Popen, want: str, timeout: float) -> float:
+    """perf_counter() when `want` arrives on proc's stdout (a raw pipe)."""
+    return wait_lines(proc, (want,), timeout)[0]
 
 
 def time_until_ready(cmd: list[str], env: dict, cwd: Path, timeout: float = 60) -> float:
     """Seconds from spawning cmd to its "ready" line; it must then exit 0."""
+    return times_until(cmd, env, cwd, ("ready",), timeout)[0]
+
+
+def times_until(
+    cmd: list[str], env: dict, cwd: Path, wants: tuple[str, ...], timeout: float = 60
+) -> list[float]:
+    """Seconds from spawning cmd to each line of `wants`; it must then exit 0."""
     t0 = time.perf_counter()
     proc = subprocess.Popen(
         cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=cwd
     )
     try:
-        ready = wait_line(proc, "ready", timeout)
+        seen = wait_lines(proc, wants, timeout)
         rc = proc.wait(timeout=30)
     finally:
         if proc.poll() is None:
@@ -201,7 +218,7 @@ def time_until_ready(cmd: list[str], env: dict, cwd: Path, timeout: float = 60) 
         proc.stdout.close()
     if rc != 0:
         raise RuntimeError(f"{cmd[:3]} exited {rc}")
-    return ready - t0
+    return [t - t0 for t in seen]
 
 
 def machine() -> dict:

@@ -9,7 +9,7 @@ UngrabKey on the root window, and the KeyPress/KeyRelease events they bring.
 from __future__ import annotations
 
 import ctypes
-from dataclasses import dataclass
+from typing import NamedTuple
 
 KEY_PRESS, KEY_RELEASE = 2, 3
 BAD_ACCESS = 10  # the X error another client's grab causes
@@ -63,8 +63,7 @@ class _KeyEvent(ctypes.Structure):
     ]  # fmt: skip
 
 
-@dataclass(frozen=True)
-class KeyEvent:
+class KeyEvent(NamedTuple):  # a tuple: no generated code to compile at every start
     type: int  # KEY_PRESS or KEY_RELEASE
     detail: int  # the keycode
     time: int  # server time, in ms
