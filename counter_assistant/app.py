@@ -44,8 +44,10 @@ if TYPE_CHECKING:  # the rest of the counter: imported once the window has paint
 
 log = logging.getLogger(__name__)
 TICK_MS = 30_000
+MSG_INTERNAL_ERROR = "程序出现内部错误，已记录到日志；可继续使用。"
 MSG_BROKEN_START = (
-    "程序启动未完成，热键和记录暂不可用：请退出后重新打开；仍不行请联系信息科（IT），详见日志。"
+    "程序启动未完成，热键和记录暂不可用：请点 ☰ → 退出 后重新打开；仍不行请联系信息科（IT），"
+    "详见日志。"
 )
 
 # (preference, on_fire, exclude) -> (backend or None, reasons): choose_backend, or a fake
@@ -61,7 +63,7 @@ def install_excepthook(notify) -> None:
                 "uncaught exception:\n%s", "".join(traceback.format_exception(kind, value, tb))
             )
         with contextlib.suppress(Exception):
-            notify("程序出现内部错误，已记录到日志；可继续使用。")
+            notify(MSG_INTERNAL_ERROR)
 
     sys.excepthook = hook
 
@@ -156,7 +158,7 @@ class FirstWindow:
             lambda action: label_of(action, {s.key: s.title for s in self.ctx.catalog}),
         )  # fmt: skip
         self.bridge.hotkey.connect(self.hotkeys.on_backend_fired)
-        self.after_paint = AfterFirstPaint(self.window.prompt_label.painted)
+        self.after_paint = AfterFirstPaint(self.window.prompt_label.painted, self.window)
         self._held: list[tuple[str, str]] = []
         self.hotkeys.fired.connect(self._hold)
         self.window.action_requested.connect(self._hold)
@@ -182,6 +184,18 @@ class FirstWindow:
         self.window.set_status(*self.hotkeys.status())
         self.window.set_notices(self.hotkeys.notices())
         self.window.show_prompt("", IDLE_HINT, hint=True)  # shows the window, quietly
+
+    def fail(self, message: str, quit_app: Callable[[], None]) -> None:
+        """The rest could not be built: say so, take nothing more in (hotkeys let go, the
+        situation buttons hidden) and leave the clerk a way out (☰ → 退出)."""
+        from PySide6.QtWidgets import QMenu
+
+        self.hotkeys.stop()
+        self.window.buttons_box.hide()
+        menu = QMenu(self.window)
+        menu.addAction("退出", quit_app)
+        self.window.set_menu(menu)
+        self.window.set_notices([message])
 
     def stop_holding(self) -> list[tuple[str, str]]:
         """The rest is wired to the window and the hotkeys now: what was held, in order."""
@@ -219,16 +233,27 @@ class Counter:
     def start(self) -> None:
         self.first.show()  # run_app has shown it already, before building the rest
         self.recorder.start()  # after its status is wired: start-up failures are shown
-        self.ui.start(self.notices)
-        held, self.held = self.held, []
-        for action, trigger in held:
-            log.info("handling %s pressed during start-up", action)
-            self.ui.dispatch(action, trigger)
+        try:
+            self.ui.start(self.notices)
+        finally:
+            self._handle_held()
         if self.sync is not None:
             from counter_assistant.ui.sync_status import snapshot_of
 
             self.sync.push_snapshot(snapshot_of(self.ui))
             self.sync.start()
+
+    def _handle_held(self) -> None:
+        """What was pressed while the rest was built, in order; one that fails is logged
+        and told (as any action that fails) and the others are still handled."""
+        held, self.held = self.held, []
+        for action, trigger in held:
+            log.info("handling %s pressed during start-up", action)
+            try:
+                self.ui.dispatch(action, trigger)
+            except Exception:
+                log.exception("handling %s pressed during start-up failed", action)
+                self.ui.notify(MSG_INTERNAL_ERROR)
 
     def stop(self) -> None:
         self.ui.shutdown()
@@ -286,11 +311,11 @@ def build_counter(
         ctx, window, controller, first.hotkeys, day, gate, tasks, clock, recorder.flush,
         first.after_paint,
     )  # fmt: skip
-    held = first.stop_holding()
     bridge.storage_status.connect(ui.storage_status)
     bridge.notice.connect(ui.notify)
-    counter = Counter(ui, recorder, gate, bridge, tasks, notices, first, held)
-    counter.sync = build_sync(ctx, ui, bridge)
+    sync = build_sync(ctx, ui, bridge)
+    counter = Counter(ui, recorder, gate, bridge, tasks, notices, first, first.stop_holding())
+    counter.sync = sync
     return counter
 
 
@@ -386,15 +411,18 @@ def run_app(
     def build_the_rest() -> None:
         try:
             counter = build_counter(ctx.complete(), clock, choose, first)
-            built.append(counter)
-            counter.start()
         except Exception:  # no silent window: say so, let the hotkeys go, keep the log
             log.exception("the counter could not be built after its window was shown")
-            first.hotkeys.stop()
-            first.window.set_notices([MSG_BROKEN_START])
+            first.fail(MSG_BROKEN_START, app.quit)
             if exit_when_ready:
                 QTimer.singleShot(0, lambda: app.exit(1))
             return
+        built.append(counter)  # from here on shutdown() writes whatever was recorded
+        try:
+            counter.start()
+        except Exception:  # a part failed to start: the rest runs on, as after any error
+            log.exception("the counter did not start completely")
+            counter.ui.notify(MSG_INTERNAL_ERROR)
         ticker.timeout.connect(counter.ui.tick)
         ticker.start()
         first.after_paint.add(upgrades.start)
@@ -420,8 +448,9 @@ def run_app(
 
     app.aboutToQuit.connect(shutdown)
     # SIGTERM / Ctrl+C quit cleanly so queued records are written; the timer lets Python run.
-    signal.signal(signal.SIGTERM, lambda *_: app.quit())
-    signal.signal(signal.SIGINT, lambda *_: app.quit())
+    # (queued: a signal that comes before the event loop runs would be lost by quit())
+    signal.signal(signal.SIGTERM, lambda *_: QTimer.singleShot(0, app.quit))
+    signal.signal(signal.SIGINT, lambda *_: QTimer.singleShot(0, app.quit))
     wake = QTimer(interval=250, timeout=lambda: None)
     wake.start()
     code = app.exec()

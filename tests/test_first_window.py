@@ -3,7 +3,6 @@ between is handled once the rest is built, in order, and nothing of it is lost."
 
 from __future__ import annotations
 
-import dataclasses
 import sqlite3
 from datetime import datetime
 
@@ -72,14 +71,41 @@ def test_keys_pressed_before_the_rest_is_built_are_handled_in_order(qtbot, start
         counter.stop()
 
 
-def test_the_centers_cached_titles_replace_the_local_ones_once_loaded(qtbot, start, first):
-    ctx = start.complete()
-    greeting = dataclasses.replace(ctx.catalog["greeting"], title="问候新版")
-    situations = {**ctx.catalog.situations, "greeting": greeting}
-    ctx.catalog = dataclasses.replace(ctx.catalog, situations=situations)  # as a cache does
-    first.use_context(ctx)
-    assert first.window.situation_buttons["greeting"].text().endswith("问候新版")
-    assert first.hotkeys._label("greeting") == "问候新版"
+def test_the_centers_cached_titles_replace_the_local_ones_once_loaded(qtbot, tmp_path):
+    """The first window shows the local files' titles; the center's cached version, read
+    with the rest, renames the situation on its button and in the hotkey list."""
+    from counter_assistant.core import content_cache
+    from counter_assistant.core.content import File, load_version
+
+    config = tmp_path / "config.toml"
+    config.write_text(
+        '[center]\nid = "PJ"\n[counter]\nid = "PJ-03"\n'
+        '[sync]\nurl = "postgresql://ca_pj_pj-03@127.0.0.1:1/center"\n',
+        encoding="utf-8",
+    )
+    start = load_start(str(config), str(tmp_path / "data"))
+    prompts = '[greeting]\ntitle = "问候新版"\n'
+    files = {"prompts": File("prompts", "p.toml", prompts)}
+    version = load_version(3, files, start.config, center_id="PJ")
+    content_cache.save(start.paths.content_cache, version)
+    made = {}
+
+    def choose(_preference, on_fire, exclude=()):
+        made["backend"] = FakeHotkeyBackend(on_fire)
+        return made["backend"], []
+
+    first = FirstWindow(start, choose)
+    qtbot.addWidget(first.window)
+    assert not first.window.situation_buttons["greeting"].text().endswith("问候新版")
+    counter = build_counter(start.complete(), FakeClock(START), choose, first)
+    try:
+        assert counter.ui.ctx.content_version == 3
+        assert first.window.situation_buttons["greeting"].text().endswith("问候新版")
+        assert first.hotkeys._label("greeting") == "问候新版"
+    finally:
+        counter.stop()
+        if counter.sync is not None:
+            counter.sync.close()
 
 
 BROKEN = """
@@ -103,8 +129,11 @@ def init(self, *args, **kwargs):
 
 app.build_counter, app.FirstWindow.__init__ = broken, init
 code = app.run_app(load_start(sys.argv[1], sys.argv[2]), exit_when_ready=True, choose=choose)
-print("notice:", made["first"].window.notice_label.text())
+window = made["first"].window
+print("notice:", window.notice_label.text())
 print("hotkeys running:", made["backend"].running)
+print("buttons shown:", not window.buttons_box.isHidden())
+print("menu:", [a.text() for a in window.menu_button.menu().actions()])
 sys.exit(code)
 """
 
@@ -127,5 +156,70 @@ def test_a_counter_that_cannot_be_built_says_so_and_lets_the_hotkeys_go(tmp_path
     assert "ready" in done.stdout and "built" not in done.stdout
     assert f"notice: {MSG_BROKEN_START}" in done.stdout
     assert "hotkeys running: False" in done.stdout
+    assert "buttons shown: False" in done.stdout and "menu: ['退出']" in done.stdout
     log = (tmp_path / "data" / "logs").glob("*.log")
     assert any("the rest cannot be built" in p.read_text(encoding="utf-8") for p in log)
+
+
+def test_a_failure_late_in_building_keeps_what_was_pressed(qtbot, start, first, monkeypatch):
+    """Held presses are taken only when the whole counter is built: a part failing at the
+    end (the sender, say) leaves them held, and the window says why and offers 退出."""
+    import counter_assistant.app as app_module
+
+    def broken_sync(*_args):
+        raise RuntimeError("no sender")
+
+    first.show()
+    first.backend.fire("greeting").join()
+    qtbot.waitUntil(lambda: len(first._held) == 1)
+    monkeypatch.setattr(app_module, "build_sync", broken_sync)
+    with pytest.raises(RuntimeError):
+        build_counter(start.complete(), FakeClock(START), first=first)
+    assert first._held == [("greeting", "hotkey")]
+    quits = []
+    first.fail("broken", lambda: quits.append(1))
+    assert not first.backend.running and first.window.buttons_box.isHidden()
+    (quit_item,) = first.window.menu_button.menu().actions()
+    quit_item.trigger()
+    assert quit_item.text() == "退出" and quits == [1]
+
+
+def test_one_held_press_that_fails_does_not_stop_the_others(qtbot, start, first, monkeypatch):
+    first.show()
+    counter = build_counter(start.complete(), FakeClock(START), first=first)
+    counter.gate.confirm_prep("0312", start.config.prep_items)
+    real = counter.ui.dispatch
+    handled = []
+
+    def dispatch(action, trigger):
+        if action == "documents":
+            raise RuntimeError("a bug in one handler")
+        handled.append(action)
+        real(action, trigger)
+
+    monkeypatch.setattr(counter.ui, "dispatch", dispatch)
+    counter.held = [("greeting", "hotkey"), ("documents", "hotkey"), ("farewell", "hotkey")]
+    try:
+        counter.start()
+        assert handled == ["greeting", "farewell"]
+        assert any("内部错误" in n for n in counter.ui.notices)
+    finally:
+        counter.stop()
+
+
+def test_work_after_the_first_paint_runs_even_if_no_paint_comes(qtbot):
+    from PySide6.QtCore import QObject, Signal
+
+    from counter_assistant.ui.first_paint import AfterFirstPaint
+
+    class Silent(QObject):
+        painted = Signal(float)  # never emitted: a window that is not mapped
+
+    source = Silent()
+    after = AfterFirstPaint(source.painted, source, wait_ms=50)
+    ran = []
+    after.add(lambda: ran.append("rest"))
+    qtbot.waitUntil(lambda: ran == ["rest"], timeout=2000)
+    source.painted.emit(0.0)  # a late paint runs nothing twice
+    qtbot.wait(50)
+    assert ran == ["rest"] and after.done

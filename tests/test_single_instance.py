@@ -159,7 +159,7 @@ def test_a_start_while_the_first_is_not_listening_yet_waits_for_it(qtbot, app_id
         "sys.exit(0 if inst.acquire() else 3)\n"
     )
     proc = subprocess.Popen([sys.executable, "-c", code])
-    time.sleep(1.0)  # it is trying: lock taken, nobody answers yet
+    time.sleep(4.0)  # it keeps trying (a busy login may take seconds): lock held, no answer
     assert proc.poll() is None
     with qtbot.waitSignal(first.activated, timeout=10000):
         first.listen()

@@ -177,13 +177,20 @@ def test_a_sound_file_is_left_alone_by_the_check(tmp_path):
 
 SPY = textwrap.dedent(
     """
-    import builtins, runpy, sys
+    import builtins, enum, runpy, sys
     real = builtins.print
+    enums = set()  # the Python enums PySide6 has built (QStyle's cost milliseconds)
+    real_create = enum.EnumType._create_
+    def create(cls, name, *args, **kwargs):
+        enums.add(kwargs.get("qualname") or name)
+        return real_create(cls, name, *args, **kwargs)
+    enum.EnumType._create_ = create
     def loaded():
         heavy = ("peewee", "Xlib", "sqlite3", "socket", "counter_assistant.cli",
                  "counter_assistant.publish_cli", "counter_assistant.notice_cli",
                  "counter_assistant.storage.recorder", "counter_assistant.ui.counter")
-        return ",".join(m for m in heavy if m in sys.modules)
+        found = [m for m in heavy if m in sys.modules]
+        return ",".join(found + ["QStyle"] * ("PixelMetric" in enums))
     def spy(*args, **kwargs):
         if args == ("ready",):
             real("loaded:" + loaded(), flush=True)
@@ -203,9 +210,10 @@ SPY = textwrap.dedent(
 def test_nothing_heavy_is_imported_before_the_first_paint(tmp_path, xvfb_display):
     """The window paints (hotkeys armed) before the rest of the counter is imported: no
     database module (today's records are read once it has painted), no peewee, python-xlib,
-    socket (the single-instance lock is taken, its socket opened after the paint) or the
-    other commands' modules. The first start creates its database through peewee's models
-    then; a second start (a database of this release) needs no peewee at all."""
+    socket (the single-instance lock is taken, its socket opened after the paint), the
+    other commands' modules or QStyle's enums. The first start creates its database
+    through peewee's models then; a second start (a database of this release) needs no
+    peewee at all."""
     config = tmp_path / "config.toml"
     config.write_text('[counter]\nid = "PJ-03"\n\n[app]\nhotkey_backend = "x11"\n', "utf-8")
     env = {**os.environ, "DISPLAY": xvfb_display, "HOME": str(tmp_path / "home")}

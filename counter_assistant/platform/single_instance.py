@@ -20,7 +20,9 @@ log = logging.getLogger(__name__)
 
 APP_ID = "counter-assistant"
 MESSAGE = b"activate\n"
-HANDOVER_TRIES = 30  # x 0.1 s: a first instance still starting up gets 3 s to answer
+# x 0.1 s: a first instance still starting up (it listens once its window has painted;
+# at a busy login that can take seconds) gets 10 s to answer before this one runs anyway
+HANDOVER_TRIES = 100
 
 
 def current_user() -> str:
