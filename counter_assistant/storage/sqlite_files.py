@@ -231,11 +231,13 @@ def connect_for_writing(path: Path) -> sqlite3.Connection:
     """open_for_writing(), after a database that is missing, empty or of an older schema
     was created or migrated (storage/db.py, peewee); a newer one raises DatabaseError."""
     path = Path(path)
-    if not path.exists() or path.stat().st_size == 0 or stored_version(path) < SCHEMA_VERSION:
+    version = stored_version(path) if path.exists() and path.stat().st_size > 0 else 0
+    if version > SCHEMA_VERSION:
+        raise DatabaseError(str(SchemaTooNew(path, version)))
+    if version < SCHEMA_VERSION:
         from counter_assistant.storage.db import connect
 
-        connect(path).close()
-    refuse_newer(path)
+        connect(path).close()  # created or migrated (it refuses a newer one too)
     return open_for_writing(path)
 
 
