@@ -15,7 +15,7 @@ from counter_assistant.start import (
     _context,
     cmd_run,
     run_window,
-    starts_the_window,
+    window_args,
     window_parser,
 )
 
@@ -121,8 +121,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if starts_the_window(argv):
-        return run_window(argv)
+    window = window_args(argv)
+    if window is not None:
+        return run_window(window)
     args = build_parser().parse_args(argv)
     command = args.command or "run"
     handler = COMMANDS[command]

@@ -26,7 +26,7 @@ def _add_common(p: argparse.ArgumentParser, top: bool = False) -> None:
 
 
 def window_parser() -> tuple[argparse.ArgumentParser, Any]:
-    """The top level and `run`: all a start of the window needs (starts_the_window());
+    """The top level and `run`: what a start of the window reads (window_args());
     build_parser() adds the other commands. Returns the parser and its subparsers."""
     parser = argparse.ArgumentParser(
         prog="counter-assistant", description="窗口服务助手 Counter Assistant"
@@ -75,17 +75,8 @@ def window_args(argv: Sequence[str]) -> argparse.Namespace | None:
     return argparse.Namespace(**found)
 
 
-def starts_the_window(argv: Sequence[str]) -> bool:
-    """Whether argv only starts the counter window: then the other commands' parsers and
-    their modules are not built at every start of the window."""
-    return window_args(argv) is not None
-
-
-def run_window(argv: Sequence[str]) -> int:
-    """`run` (starts_the_window(argv) said so), without the other commands' parsers."""
-    args = window_args(argv)
-    if args is None:
-        raise ValueError(f"not a start of the window: {list(argv)}")
+def run_window(args: argparse.Namespace) -> int:
+    """`run`, as window_args() read it, without the other commands' parsers."""
     try:
         return cmd_run(args)
     except KeyboardInterrupt:
