@@ -48,9 +48,8 @@ class X11HotkeyBackend(HotkeyBackend):
         self._display_name = display_name or os.environ.get("DISPLAY", "")
         if not self._display_name:
             raise BackendUnavailable("DISPLAY is not set (no X11 session)")
-        self._probe: xcb.Connection | None = (
-            self._open()
-        )  # is the X server reachable? kept for the first start()
+        # Is the X server reachable? The connection is kept for the first start().
+        self._probe: xcb.Connection | None = self._open()
         self._lock = threading.Lock()
         self._display: xcb.Connection | None = None
         self._keymap: dict[int, int] = {}  # keysym -> keycode, read at each start
